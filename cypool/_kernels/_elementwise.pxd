@@ -1,0 +1,78 @@
+# Per-element rules shared by every kernel family: dtype sets, identities of
+# the order-based reductions and the max/min "take" rule with PyTorch's NaN
+# semantics. Templates call these; they never spell the rules out themselves.
+from libc.math cimport INFINITY
+from libc.stdint cimport (
+    int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t,
+    INT8_MIN, INT16_MIN, INT32_MIN, INT64_MIN,
+    INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX,
+    UINT8_MAX, UINT16_MAX, UINT32_MAX, UINT64_MAX,
+)
+
+# Floating types: everything that averages or carries a gradient.
+ctypedef fused real_t:
+    float
+    double
+
+# Every type with a total order (plus NaN for floats): max, min, their indices.
+ctypedef fused ordered_t:
+    float
+    double
+    int8_t
+    int16_t
+    int32_t
+    int64_t
+    uint8_t
+    uint16_t
+    uint32_t
+    uint64_t
+
+
+cdef inline ordered_t lowest(ordered_t like) noexcept nogil:
+    """Identity of max: -inf for floats, the type's minimum for integers."""
+    if ordered_t is float or ordered_t is double:
+        return -INFINITY
+    elif ordered_t is int8_t:
+        return INT8_MIN
+    elif ordered_t is int16_t:
+        return INT16_MIN
+    elif ordered_t is int32_t:
+        return INT32_MIN
+    elif ordered_t is int64_t:
+        return INT64_MIN
+    else:
+        return 0
+
+
+cdef inline ordered_t highest(ordered_t like) noexcept nogil:
+    """Identity of min: +inf for floats, the type's maximum for integers."""
+    if ordered_t is float or ordered_t is double:
+        return INFINITY
+    elif ordered_t is int8_t:
+        return INT8_MAX
+    elif ordered_t is int16_t:
+        return INT16_MAX
+    elif ordered_t is int32_t:
+        return INT32_MAX
+    elif ordered_t is int64_t:
+        return INT64_MAX
+    elif ordered_t is uint8_t:
+        return UINT8_MAX
+    elif ordered_t is uint16_t:
+        return UINT16_MAX
+    elif ordered_t is uint32_t:
+        return UINT32_MAX
+    else:
+        return UINT64_MAX
+
+
+# The take rules: strictly better replaces (so ties keep the first in scan
+# order) and a NaN always replaces (so a NaN propagates, and the index is the
+# last NaN in scan order): PyTorch's CPU rule. Bitwise | keeps them branch-free
+# so the callers' selects vectorise; for integers v != v folds away.
+cdef inline bint max_takes(ordered_t v, ordered_t m) noexcept nogil:
+    return (v > m) | (v != v)
+
+
+cdef inline bint min_takes(ordered_t v, ordered_t m) noexcept nogil:
+    return (v < m) | (v != v)

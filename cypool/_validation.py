@@ -1,0 +1,231 @@
+"""Argument checking: every user-facing error of cypool is raised here.
+
+Each check takes ``fn``, the public function's name, so that a message reads
+``"max_pool2d: kernel_size must be a positive int or a tuple of 2 positive
+ints; got (3, 0)"``: function, argument, what it accepts, what it got.
+TypeError for types and dtypes, ValueError for values and shapes.
+"""
+import numbers
+import operator
+
+import numpy as np
+
+from ._geometry import AxisPlan, WindowPlan, output_length, same_padding, tap_table
+
+FLOAT_DTYPES = tuple(np.dtype(t) for t in ("float16", "float32", "float64"))
+INT_DTYPES = tuple(
+    np.dtype(t)
+    for t in ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+)
+ORDERED_DTYPES = FLOAT_DTYPES + INT_DTYPES
+DATA_FORMATS = ("channels_first", "channels_last")
+AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+def _names(dtypes):
+    return ", ".join(d.name for d in dtypes)
+
+
+def array(fn, name, value, dtypes):
+    """``np.asarray(value)`` with a dtype among ``dtypes``; TypeError otherwise."""
+    try:
+        a = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{fn}: {name} must be an array-like of numbers; got {type(value).__name__} ({exc})") from None
+    if a.dtype not in dtypes:
+        what = "bool" if a.dtype == np.bool_ else a.dtype.name
+        raise TypeError(f"{fn}: {name} has dtype {what}, which is not supported; supported dtypes: {_names(dtypes)}")
+    return a
+
+
+def data_format(fn, value):
+    """True for channels-last, False for channels-first."""
+    if not isinstance(value, str) or value not in DATA_FORMATS:
+        raise ValueError(f"{fn}: data_format must be 'channels_first' or 'channels_last'; got {value!r}")
+    return value == "channels_last"
+
+
+def pooling_input(fn, name, a, nsp, channels_last):
+    """Check ``a.ndim`` for an op with ``nsp`` spatial axes; return whether it is batched."""
+    axes = AXIS_NAMES[nsp]
+    inner = ("*".join(axes) + ", C") if channels_last else ("C, " + ", ".join(axes))
+    if a.ndim not in (nsp + 1, nsp + 2):
+        raise ValueError(
+            f"{fn}: {name} must be {nsp + 1}-D ({inner}) or {nsp + 2}-D (N, {inner}); "
+            f"got {a.ndim}-D with shape {a.shape}"
+        )
+    return a.ndim == nsp + 2
+
+
+def _is_int(v):
+    return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+
+
+def int_tuple(fn, name, value, nsp, minimum=1):
+    """An int or ``nsp`` ints, each >= minimum, as a tuple of ``nsp`` ints."""
+    kind = "positive" if minimum == 1 else f">= {minimum}"
+    if _is_int(value) and value >= minimum:
+        return (int(value),) * nsp
+    if isinstance(value, (tuple, list)) and len(value) == nsp and all(_is_int(v) and v >= minimum for v in value):
+        return tuple(int(v) for v in value)
+    raise ValueError(
+        f"{fn}: {name} must be a {kind} int or a tuple of {nsp} {kind} ints; got {value!r}"
+    )
+
+
+def flag(fn, name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{fn}: {name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def _padding_pairs(fn, padding, nsp):
+    """int | nsp ints | nsp (lo, hi) pairs -> nsp (lo, hi) pairs (strings handled by the caller)."""
+    msg = (
+        f"{fn}: padding must be a non-negative int, a tuple of {nsp} non-negative ints or "
+        f"(lo, hi) pairs, 'valid', 'same' or 'same_lower'; got {padding!r}"
+    )
+    if _is_int(padding):
+        if padding < 0:
+            raise ValueError(msg)
+        return ((int(padding), int(padding)),) * nsp
+    if not isinstance(padding, (tuple, list)) or len(padding) != nsp:
+        raise ValueError(msg)
+    pairs = []
+    for p in padding:
+        if _is_int(p):
+            p = (p, p)
+        if not (isinstance(p, (tuple, list)) and len(p) == 2 and all(_is_int(v) and v >= 0 for v in p)):
+            raise ValueError(msg)
+        pairs.append((int(p[0]), int(p[1])))
+    return tuple(pairs)
+
+
+def window_plan(fn, spatial, kernel_size, stride, padding, dilation, ceil_mode):
+    """Build the WindowPlan of a sliding-window op; every geometry error is raised here."""
+    nsp = len(spatial)
+    kernel = int_tuple(fn, "kernel_size", kernel_size, nsp)
+    strides = kernel if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else int_tuple(fn, "stride", stride, nsp)
+    dil = int_tuple(fn, "dilation", dilation, nsp)
+    ceil_mode = flag(fn, "ceil_mode", ceil_mode)
+    if isinstance(padding, str):
+        mode = padding.lower()
+        if mode == "valid":
+            pads = ((0, 0),) * nsp
+        elif mode in ("same", "same_lower"):
+            pads = tuple(
+                same_padding(n, k, s, d, mode == "same_lower")
+                for n, k, s, d in zip(spatial, kernel, strides, dil)
+            )
+        else:
+            raise ValueError(f"{fn}: padding string must be 'valid', 'same' or 'same_lower'; got {padding!r}")
+    else:
+        pads = _padding_pairs(fn, padding, nsp)
+    axes = []
+    names = AXIS_NAMES[nsp]
+    for i, (n, k, s, d, (lo, hi)) in enumerate(zip(spatial, kernel, strides, dil, pads)):
+        m = output_length(n, k, s, d, lo, hi, ceil_mode)
+        if m < 1:
+            raise ValueError(
+                f"{fn}: the window (kernel_size={k}, dilation={d}, extent {d * (k - 1) + 1}) does not fit "
+                f"the padded input along axis {names[i]} (size {n}, padding ({lo}, {hi})); "
+                f"output size would be {m}"
+            )
+        axis = AxisPlan(size=n, kernel=k, stride=s, dilation=d, pad_lo=lo, pad_hi=hi, out=m)
+        empty = np.flatnonzero(tap_table(axis)[1] == 0)
+        if empty.size:
+            raise ValueError(
+                f"{fn}: padding ({lo}, {hi}) along axis {names[i]} leaves window {int(empty[0])} "
+                f"with no input cell (size {n}, kernel_size={k}, stride={s}, dilation={d}); "
+                "each window must cover at least one input cell"
+            )
+        axes.append(axis)
+    return WindowPlan(tuple(axes))
+
+
+def num_threads(fn, value):
+    """None (the package default) or a positive int."""
+    if value is None:
+        return None
+    if not _is_int(value) or value < 1:
+        raise ValueError(f"{fn}: num_threads must be None or a positive int; got {value!r}")
+    return int(value)
+
+
+def divisor_override(fn, value):
+    """None or a non-zero int (PyTorch); cypool takes positive ints only, so 0 means none."""
+    if value is None:
+        return 0
+    if not _is_int(value) or value <= 0:
+        raise ValueError(f"{fn}: divisor_override must be None or a positive int; got {value!r}")
+    return int(value)
+
+
+def float_dtype(fn, name, value):
+    """None or a float dtype for results of averages."""
+    if value is None:
+        return None
+    try:
+        dt = np.dtype(value)
+    except TypeError:
+        dt = None
+    if dt not in FLOAT_DTYPES:
+        raise TypeError(f"{fn}: {name} must be None or one of {_names(FLOAT_DTYPES)}; got {value!r}")
+    return dt
+
+
+def output_array(fn, name, out, shape, dtype):
+    """A preallocated output: right shape and dtype (its layout is checked by _layout)."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{fn}: {name} must be a numpy.ndarray; got {type(out).__name__}")
+    if out.shape != tuple(shape) or out.dtype != dtype:
+        raise ValueError(
+            f"{fn}: {name} must have shape {tuple(shape)} and dtype {np.dtype(dtype).name}; "
+            f"got shape {out.shape} and dtype {out.dtype.name}"
+        )
+    if not out.flags.writeable:
+        raise ValueError(f"{fn}: {name} must be writeable; got a read-only array")
+
+
+def output_layout(fn, name, ok, layout):
+    if not ok:
+        kind = "channels-last" if layout == "cl" else "channels-first"
+        raise ValueError(
+            f"{fn}: {name} must be contiguous in the {kind} memory layout the input runs in "
+            "(allocate it like the result, e.g. with numpy.empty_like of a previous result)"
+        )
+
+
+def no_overlap(fn, name, out, *inputs):
+    for a in inputs:
+        if np.may_share_memory(out, a):
+            raise ValueError(f"{fn}: {name} must not overlap the input arrays")
+
+
+def input_shape(fn, value, nsp, channels_last):
+    """The forward input's shape given to a backward function."""
+    try:
+        shape = tuple(operator.index(v) for v in value)
+    except TypeError:
+        raise TypeError(f"{fn}: input_shape must be a tuple of ints; got {value!r}") from None
+    axes = AXIS_NAMES[nsp]
+    inner = ("*".join(axes) + ", C") if channels_last else ("C, " + ", ".join(axes))
+    if len(shape) not in (nsp + 1, nsp + 2) or any(v < 0 for v in shape):
+        raise ValueError(
+            f"{fn}: input_shape must have {nsp + 1} ({inner}) or {nsp + 2} (N, {inner}) "
+            f"non-negative entries; got {value!r}"
+        )
+    return shape
+
+
+def same_shape(fn, name, a, shape, what):
+    if a.shape != tuple(shape):
+        raise ValueError(f"{fn}: {name} must have shape {tuple(shape)} ({what}); got {a.shape}")
+
+
+def indices_in_range(fn, nbad, plane):
+    if nbad:
+        raise ValueError(
+            f"{fn}: indices must lie in [0, {plane}), the flat positions in one input plane; "
+            f"got {nbad} out of range"
+        )

@@ -1,0 +1,7 @@
+"""The public pooling functions, one module per family (``max_pool``, ``avg_pool``)."""
+from .avg_pool import *  # noqa: F401,F403
+from .avg_pool import __all__ as _avg
+from .max_pool import *  # noqa: F401,F403
+from .max_pool import __all__ as _max
+
+__all__ = _max + _avg

@@ -1,0 +1,188 @@
+"""The data path of one sliding-window call (max, min, avg; forward and backward).
+
+check arguments -> window plan -> memory layout -> allocate -> kernel -> result.
+The public functions in max_pool.py and avg_pool.py are thin wrappers of these;
+the kernels are cypool/_kernels/_window.pyx.tp.
+"""
+import numpy as np
+
+from .. import _threads
+from .. import _validation as check
+from .._geometry import UNIT_AXIS, tap_table
+from .._kernels import _window as K
+from .._layout import Frame, flat_in, frame_for
+
+_HALF = np.dtype(np.float16)
+_F32 = np.dtype(np.float32)
+_I64 = np.dtype(np.int64)
+
+
+def _geometry_args(plan, count_include_pad=True):
+    """Kernel arguments of a plan: (gd, gh, gw, dd, dh, dw), unit axes in front."""
+    axes = (UNIT_AXIS,) * (3 - len(plan.axes)) + plan.axes
+    return tuple(tap_table(a, count_include_pad) for a in axes) + tuple(a.dilation for a in axes)
+
+
+def _dims_args(frame, shape5):
+    """(D, H, W) for channels-first kernels, (C, D, H, W) for channels-last ones."""
+    return tuple(shape5[2:]) if frame.layout == "cf" else (shape5[1],) + tuple(shape5[2:])
+
+
+def _spatial(shape, nsp, channels_last):
+    return tuple(shape[-nsp - 1:-1]) if channels_last else tuple(shape[-nsp:])
+
+
+def _kernel_dtype(dtype):
+    """float16 is computed in float32 and rounded back."""
+    return _F32 if dtype == _HALF else dtype
+
+
+def _output(fn, name, frame, out, shape5, dtype, inputs):
+    """(logical result, flat buffer the kernel writes) honouring a user's ``out=``."""
+    if out is None:
+        return frame.empty(shape5, dtype)
+    check.output_array(fn, name, out, frame.from5(np.empty(shape5, np.uint8)).shape, dtype)
+    check.no_overlap(fn, name, out, *inputs)
+    flat = frame.flat(out)
+    check.output_layout(fn, name, flat is not None, frame.layout)
+    return out, flat
+
+
+def _run(kernel, frame, shape_in5, flat_in_, outs, result_dtype, *rest):
+    """Call ``kernel`` on kernel-dtype buffers; outs[0] is converted back if needed."""
+    kdtype = _kernel_dtype(result_dtype)
+    src = flat_in_ if flat_in_.dtype == kdtype else flat_in_.astype(kdtype)
+    first = outs[0] if outs[0].dtype == kdtype else np.empty(outs[0].size, kdtype)
+    kernel(src, first, *outs[1:], *_dims_args(frame, shape_in5), *rest)
+    if first is not outs[0]:
+        outs[0][...] = first
+
+
+def _forward_setup(fn, x, nsp, data_format, kernel_size, stride, padding, dilation, ceil_mode):
+    channels_last = check.data_format(fn, data_format)
+    a = check.array(fn, "input", x, check.ORDERED_DTYPES)
+    batched = check.pooling_input(fn, "input", a, nsp, channels_last)
+    plan = check.window_plan(
+        fn, _spatial(a.shape, nsp, channels_last), kernel_size, stride, padding, dilation, ceil_mode
+    )
+    frame, flat = frame_for(a, nsp, batched, channels_last)
+    shape_in5 = frame.dims(a)
+    shape_out5 = shape_in5[:2] + (1,) * (3 - nsp) + plan.out_shape
+    return a, frame, flat, plan, shape_in5, shape_out5
+
+
+def select_forward(fn, op, x, nsp, kernel_size, stride, padding, dilation, ceil_mode,
+                   return_indices, *, data_format, num_threads, out, indices_out):
+    """max / min forward: each window's extreme value (and its plane-flat index)."""
+    return_indices = check.flag(fn, "return_indices", return_indices)
+    a, frame, flat, plan, shape_in5, shape_out5 = _forward_setup(
+        fn, x, nsp, data_format, kernel_size, stride, padding, dilation, ceil_mode
+    )
+    nthreads = _threads.resolve(fn, num_threads)
+    y, yflat = _output(fn, "out", frame, out, shape_out5, a.dtype, (a,))
+    outs = [yflat]
+    if return_indices:
+        yi, iflat = _output(fn, "indices_out", frame, indices_out, shape_out5, _I64, (a, y))
+        outs.append(iflat)
+    elif indices_out is not None:
+        raise ValueError(f"{fn}: indices_out is given but return_indices is False")
+    if yflat.size:
+        kernel = getattr(K, f"{op}_fwd{'_idx' if return_indices else ''}_{frame.layout}")
+        _run(kernel, frame, shape_in5, flat, outs, a.dtype, *_geometry_args(plan), nthreads)
+    return (y, yi) if return_indices else y
+
+
+def avg_forward(fn, x, nsp, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                divisor_override, *, dilation, dtype, data_format, num_threads, out):
+    """Average forward: window sums over the divisor rule of SPEC.md (§B3)."""
+    count_include_pad = check.flag(fn, "count_include_pad", count_include_pad)
+    divisor = check.divisor_override(fn, divisor_override)
+    want = check.float_dtype(fn, "dtype", dtype)
+    a, frame, flat, plan, shape_in5, shape_out5 = _forward_setup(
+        fn, x, nsp, data_format, kernel_size, stride, padding, dilation, ceil_mode
+    )
+    # integers average to float64 (NumPy's mean), unless dtype= names a float type
+    result_dtype = want or (a.dtype if a.dtype in check.FLOAT_DTYPES else np.dtype(np.float64))
+    nthreads = _threads.resolve(fn, num_threads)
+    y, yflat = _output(fn, "out", frame, out, shape_out5, result_dtype, (a,))
+    if yflat.size:
+        kernel = getattr(K, f"avg_fwd_{frame.layout}")
+        _run(kernel, frame, shape_in5, flat, [yflat], result_dtype,
+             *_geometry_args(plan, count_include_pad), float(divisor), nthreads)
+    return y
+
+
+def _backward_setup(fn, grad_output, input_shape, nsp, data_format):
+    """Check grad_output and input_shape; frame grad_output; allocate zeroed grad_input."""
+    channels_last = check.data_format(fn, data_format)
+    shape = check.input_shape(fn, input_shape, nsp, channels_last)
+    g = check.array(fn, "grad_output", grad_output, check.FLOAT_DTYPES)
+    batched = len(shape) == nsp + 2
+    if g.ndim != len(shape):
+        raise ValueError(
+            f"{fn}: grad_output must have {len(shape)} dimensions like input_shape {shape}; "
+            f"got shape {g.shape}"
+        )
+    frame, gflat = frame_for(g, nsp, batched, channels_last)
+    shape_in5 = Frame(nsp, batched, channels_last, "cf").to5(np.empty(shape, np.uint8)).shape
+    if frame.dims(g)[:2] != shape_in5[:2]:
+        raise ValueError(
+            f"{fn}: grad_output's batch and channel sizes must match input_shape {shape}; "
+            f"got grad_output shape {g.shape}"
+        )
+    gx, gxflat = frame.empty(shape_in5, g.dtype, zero=True)
+    return g, frame, gflat, shape, shape_in5, gx, gxflat
+
+
+def scatter_backward(fn, grad_output, indices, input_shape, nsp, *, data_format, num_threads):
+    """max / min backward: route each output's gradient to its recorded index."""
+    g, frame, gflat, shape, shape_in5, gx, gxflat = _backward_setup(
+        fn, grad_output, input_shape, nsp, data_format
+    )
+    idx = check.array(fn, "indices", indices, check.INT_DTYPES)
+    check.same_shape(fn, "indices", idx, g.shape, "the shape of grad_output")
+    nthreads = _threads.resolve(fn, num_threads)
+    if gflat.size and gxflat.size:
+        iflat = flat_in(frame, idx)
+        if iflat.dtype != _I64:
+            iflat = iflat.astype(_I64)
+        kdtype = _kernel_dtype(g.dtype)
+        src = gflat.astype(kdtype) if gflat.dtype != kdtype else gflat
+        dst = gxflat if gxflat.dtype == kdtype else np.zeros(gxflat.size, kdtype)
+        plane = int(np.prod(shape_in5[2:]))
+        if frame.layout == "cf":
+            nbad = K.scatter_bwd_cf(src, iflat, dst, plane, nthreads)
+        else:
+            nbad = K.scatter_bwd_cl(src, iflat, dst, shape_in5[1], plane, nthreads)
+        check.indices_in_range(fn, nbad, plane)
+        if dst is not gxflat:
+            gxflat[...] = dst
+    elif gflat.size:  # a non-empty grad_output cannot come from an empty input
+        check.indices_in_range(fn, int(idx.size), 0)
+    return gx
+
+
+def avg_backward(fn, grad_output, input_shape, nsp, kernel_size, stride, padding, ceil_mode,
+                 count_include_pad, divisor_override, *, dilation, data_format, num_threads):
+    """Average backward: each real tap of a window receives grad / divisor."""
+    count_include_pad = check.flag(fn, "count_include_pad", count_include_pad)
+    divisor = check.divisor_override(fn, divisor_override)
+    g, frame, gflat, shape, shape_in5, gx, gxflat = _backward_setup(
+        fn, grad_output, input_shape, nsp, data_format
+    )
+    plan = check.window_plan(
+        fn, shape_in5[5 - nsp:], kernel_size, stride, padding, dilation, ceil_mode
+    )
+    expected = frame.from5(np.empty(shape_in5[:2] + (1,) * (3 - nsp) + plan.out_shape, np.uint8)).shape
+    check.same_shape(fn, "grad_output", g, expected, "the forward output's shape for these arguments")
+    nthreads = _threads.resolve(fn, num_threads)
+    if gflat.size and gxflat.size:
+        kdtype = _kernel_dtype(g.dtype)
+        src = gflat.astype(kdtype) if gflat.dtype != kdtype else gflat
+        dst = gxflat if gxflat.dtype == kdtype else np.zeros(gxflat.size, kdtype)
+        kernel = getattr(K, f"avg_bwd_{frame.layout}")
+        kernel(src, dst, *_dims_args(frame, shape_in5),
+               *_geometry_args(plan, count_include_pad), float(divisor), nthreads)
+        if dst is not gxflat:
+            gxflat[...] = dst
+    return gx

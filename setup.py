@@ -1,0 +1,200 @@
+"""Build cypool's Cython extensions.
+
+Metadata lives in pyproject.toml; this file only builds extensions:
+
+1. render every ``cypool/_kernels/*.pyx.tp`` Tempita template to ``.pyx``;
+2. probe OpenMP by compiling and linking a tiny OpenMP program with the very
+   compiler that builds the extensions; without it, build serially and say so
+   loudly (``CYPOOL_OPENMP=required`` turns that into an error,
+   ``CYPOOL_OPENMP=disabled`` skips the probe);
+3. record the build (compiler, flags, OpenMP) in ``cypool/_build_config.py``
+   inside the build, for ``cypool.show_config()``.
+
+Environment variables:
+    CYPOOL_OPENMP       "auto" (default) | "required" | "disabled"
+    CYPOOL_MARCH_NATIVE "1" adds -march=native: local builds only, never wheels
+"""
+import os
+import shutil
+import sys
+import tempfile
+import textwrap
+from glob import glob
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KERNELS = os.path.join("cypool", "_kernels")
+
+OPENMP_PROBE = textwrap.dedent(
+    """
+    #include <omp.h>
+    #include <stdio.h>
+    int main(void) {
+        int n = 0;
+        #pragma omp parallel reduction(+:n)
+        n += 1;
+        printf("%d %d\\n", n, omp_get_max_threads());
+        return n > 0 ? 0 : 1;
+    }
+    """
+)
+
+
+def render_templates():
+    """Render each .pyx.tp to .pyx (only when the output is stale)."""
+    from Cython import Tempita
+
+    for tp in sorted(glob(os.path.join(HERE, KERNELS, "*.pyx.tp"))):
+        target = tp[: -len(".tp")]
+        with open(tp, encoding="utf-8") as f:
+            body = Tempita.sub(f.read())
+        text = (
+            f"# Generated from {os.path.basename(tp)} by setup.py: edit the template, not this file.\n"
+            + body
+        )
+        old = None
+        if os.path.exists(target):
+            with open(target, encoding="utf-8") as f:
+                old = f.read()
+        if old != text:
+            with open(target, "w", encoding="utf-8") as f:
+                f.write(text)
+
+
+def openmp_flags(compiler_type):
+    """Candidate (compile, link) flags for OpenMP with this compiler family."""
+    if compiler_type == "msvc":
+        return [("/openmp", [])]
+    if sys.platform == "darwin":
+        # Apple clang needs libomp (Homebrew or a prefix given by the builder).
+        prefix = os.environ.get("OpenMP_ROOT") or os.environ.get("LIBOMP_PREFIX", "")
+        inc = [f"-I{prefix}/include"] if prefix else []
+        lib = [f"-L{prefix}/lib"] if prefix else []
+        return [(["-Xpreprocessor", "-fopenmp", *inc], ["-lomp", *lib]), (["-fopenmp"], ["-fopenmp"])]
+    return [(["-fopenmp"], ["-fopenmp"])]
+
+
+def probe_openmp(compiler):
+    """Compile, link and run a tiny OpenMP program; return (cflags, ldflags) or None."""
+    tmp = tempfile.mkdtemp(prefix="cypool-omp-")
+    old = os.getcwd()
+    try:
+        os.chdir(tmp)
+        with open("probe.c", "w") as f:
+            f.write(OPENMP_PROBE)
+        for cflags, ldflags in openmp_flags(compiler.compiler_type):
+            cflags = [cflags] if isinstance(cflags, str) else list(cflags)
+            try:
+                objs = compiler.compile(["probe.c"], extra_postargs=cflags)
+                compiler.link_executable(objs, "probe", extra_postargs=list(ldflags))
+            except Exception:  # any compile or link failure means "not with these flags"
+                continue
+            return cflags, list(ldflags)
+        return None
+    finally:
+        os.chdir(old)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class BuildExt(build_ext):
+    """build_ext that adds optimisation and OpenMP flags found by probing."""
+
+    def build_extensions(self):
+        ctype = self.compiler.compiler_type
+        mode = os.environ.get("CYPOOL_OPENMP", "auto").lower()
+        if mode not in ("auto", "required", "disabled"):
+            raise SystemExit(f"CYPOOL_OPENMP must be auto, required or disabled; got {mode!r}")
+        omp = None if mode == "disabled" else probe_openmp(self.compiler)
+        if omp is None and mode == "required":
+            raise SystemExit("cypool: CYPOOL_OPENMP=required but the compiler cannot build OpenMP code")
+        if omp is None and mode == "auto":
+            bar = "!" * 78
+            print(
+                f"\n{bar}\ncypool: OpenMP NOT FOUND for compiler {ctype!r}.\n"
+                "Building a SERIAL cypool: num_threads will have no effect.\n"
+                "Install an OpenMP runtime (libgomp / libomp) and rebuild for parallel kernels.\n"
+                f"{bar}\n",
+                file=sys.stderr,
+            )
+        if ctype == "msvc":
+            cflags = ["/O2"]
+        else:
+            cflags = ["-O3", "-fno-math-errno", "-Wno-unreachable-code", "-Wno-tautological-compare"]
+            if os.environ.get("CYPOOL_MARCH_NATIVE") == "1":
+                cflags.append("-march=native")
+        ldflags = []
+        if omp is not None:
+            cflags += omp[0]
+            ldflags += omp[1]
+        for ext in self.extensions:
+            ext.extra_compile_args = list(ext.extra_compile_args or []) + cflags
+            ext.extra_link_args = list(ext.extra_link_args or []) + ldflags
+        super().build_extensions()
+        self.write_build_config(ctype, cflags, ldflags, omp is not None, mode)
+
+    def write_build_config(self, ctype, cflags, ldflags, openmp, mode):
+        import Cython
+
+        cc = getattr(self.compiler, "compiler_so", None) or [ctype]
+        text = (
+            "# Written by setup.py at build time: how this copy of cypool was compiled.\n"
+            f"compiler = {' '.join(cc[:1])!r}\n"
+            f"compiler_type = {ctype!r}\n"
+            f"compile_args = {cflags!r}\n"
+            f"link_args = {ldflags!r}\n"
+            f"openmp = {openmp!r}\n"
+            f"openmp_mode = {mode!r}\n"
+            f"cython_version = {Cython.__version__!r}\n"
+            f"python = {sys.version.split()[0]!r}\n"
+        )
+        self._config_text = text
+        self._write_config(self.build_lib)
+
+    def _write_config(self, root):
+        target = os.path.join(root, "cypool", "_build_config.py")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(self._config_text)
+
+    def run(self):
+        super().run()
+        # setuptools builds in build_lib and copies to the source tree afterwards
+        if self.inplace and getattr(self, "_config_text", None):
+            self._write_config(HERE)
+
+
+def extensions():
+    from Cython.Build import cythonize
+
+    render_templates()
+    names = sorted(
+        os.path.splitext(os.path.basename(p))[0] for p in glob(os.path.join(HERE, KERNELS, "*.pyx"))
+    )
+    exts = [
+        Extension(f"cypool._kernels.{name}", [os.path.join(KERNELS, f"{name}.pyx")])
+        for name in names
+    ]
+    return cythonize(
+        exts,
+        compiler_directives={
+            "language_level": 3,
+            "boundscheck": False,
+            "wraparound": False,
+            "initializedcheck": False,
+            "cdivision": True,
+            "embedsignature": True,
+        },
+        nthreads=os.cpu_count() or 1,
+    )
+
+
+setup(
+    ext_modules=extensions(),
+    cmdclass={"build_ext": BuildExt},
+    packages=["cypool", "cypool.functional", "cypool._kernels", "cypool.bench"],
+    package_dir={"cypool.bench": "bench"},
+    package_data={"cypool._kernels": ["*.pxd"]},
+    exclude_package_data={"cypool._kernels": ["*.pyx", "*.pyx.tp", "*.c"]},
+)

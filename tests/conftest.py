@@ -1,0 +1,86 @@
+"""Shared test helpers: geometry cases, layouts, dtypes. Tests run against the installed cypool."""
+import os
+
+import numpy as np
+import pytest
+
+import cypool
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def pytest_report_header(config):
+    where = os.path.dirname(cypool.__file__)
+    return [f"cypool {cypool.__version__} from {where}"]
+
+
+FLOATS = [np.float32, np.float64]
+INTS = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64]
+LAYOUTS = ["channels_first", "channels_last"]
+
+# Per-dimensionality geometry cases in the references' form:
+# (spatial, kernel, stride, dilation, ((lo, hi), ...), ceil_mode)
+GEOMETRY = {
+    1: [
+        ((7,), (2,), (2,), (1,), ((0, 0),), False),
+        ((7,), (3,), (1,), (1,), ((1, 1),), False),          # overlapping, padded
+        ((7,), (3,), (2,), (1,), ((1, 1),), True),           # ceil
+        ((9,), (3,), (2,), (2,), ((2, 0),), False),          # dilated, asymmetric
+        ((5,), (2,), (2,), (1,), ((0, 0),), True),           # ceil overhang
+        ((6,), (4,), (3,), (1,), ((3, 2),), True),           # padding > k // 2
+    ],
+    2: [
+        ((7, 6), (2, 2), (2, 2), (1, 1), ((0, 0), (0, 0)), False),
+        ((7, 7), (3, 3), (2, 2), (1, 1), ((1, 1), (1, 1)), False),   # ResNet stem
+        ((7, 6), (3, 2), (2, 1), (1, 1), ((1, 1), (0, 1)), True),
+        ((8, 9), (2, 3), (1, 2), (2, 1), ((1, 0), (1, 1)), False),   # dilated
+        ((5, 5), (4, 4), (4, 4), (1, 1), ((2, 2), (2, 2)), True),    # #116420 shape
+    ],
+    3: [
+        ((4, 5, 6), (2, 2, 2), (2, 2, 2), (1, 1, 1), ((0, 0),) * 3, False),
+        ((5, 5, 5), (3, 3, 3), (2, 2, 2), (1, 1, 1), ((1, 1),) * 3, True),
+        ((5, 6, 4), (2, 3, 2), (1, 2, 1), (2, 1, 1), ((1, 0), (1, 1), (0, 1)), False),
+    ],
+}
+
+
+def geometry_ids():
+    return [f"{nsp}d-{i}" for nsp, cases in GEOMETRY.items() for i in range(len(cases))]
+
+
+def geometry_cases():
+    return [(nsp, case) for nsp, cases in GEOMETRY.items() for case in cases]
+
+
+def as_kwargs(case):
+    """A reference case -> cypool keyword arguments (symmetric pads given as ints)."""
+    _, kernel, stride, dilation, pads, ceil_mode = case
+    padding = tuple(lo if lo == hi else (lo, hi) for lo, hi in pads)
+    return dict(kernel_size=kernel, stride=stride, dilation=dilation, padding=padding, ceil_mode=ceil_mode)
+
+
+def random_data(rng, shape, dtype, ties=True):
+    """Random values of ``dtype``; with ``ties`` drawn from a small set so that ties occur."""
+    dtype = np.dtype(dtype)
+    if ties:
+        if dtype.kind == "u":
+            return rng.integers(0, 5, shape).astype(dtype)
+        return rng.integers(-4, 5, shape).astype(dtype)
+    if dtype.kind == "f":
+        return rng.permutation(np.prod(shape)).reshape(shape).astype(dtype) / 7
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, info.max, shape, dtype=dtype, endpoint=True)
+
+
+def to_format(x, data_format):
+    """Logical channels-first (N, C, *sp) -> the given data_format, C-contiguous."""
+    return np.ascontiguousarray(np.moveaxis(x, 1, -1)) if data_format == "channels_last" else x
+
+
+def from_format(y, data_format):
+    return np.moveaxis(y, -1, 1) if data_format == "channels_last" else y
+
+
+@pytest.fixture
+def rng(request):
+    return np.random.default_rng(abs(hash(request.node.nodeid)) % 2**32)

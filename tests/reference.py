@@ -1,0 +1,126 @@
+"""Slow, obviously correct NumPy references, written from the definitions in SPEC.md.
+
+Nothing here imports cypool: these enumerate every window tap by tap, so they
+check cypool's geometry as well as its kernels. Arrays are logical
+channels-first ``(N, C, *spatial)``; ``pads`` is one ``(lo, hi)`` per axis.
+"""
+import itertools
+import math
+
+import numpy as np
+
+
+def out_length(n, k, s, d, lo, hi, ceil_mode):
+    """§B1: floor or ceil; ceil drops a last window starting at or past n + lo."""
+    e = d * (k - 1) + 1
+    if ceil_mode:
+        m = math.ceil((n + lo + hi - e) / s) + 1
+        if (m - 1) * s >= n + lo:
+            m -= 1
+        return m
+    return (n + lo + hi - e) // s + 1
+
+
+def same_pads(n, k, s, d, lower=False):
+    """§B2: m = ceil(n/s); total pad P split with the odd cell at the end (upper) or start."""
+    m = math.ceil(n / s)
+    total = max(0, (m - 1) * s + d * (k - 1) + 1 - n)
+    if lower:
+        return (math.ceil(total / 2), total // 2)
+    return (total // 2, total - total // 2)
+
+
+def _windows(spatial, kernel, stride, dilation, pads, ceil_mode):
+    """Yield (output index, [taps]) with taps = (positions tuple, is_real, counts_for_pad)."""
+    outs = [out_length(n, k, s, d, lo, hi, ceil_mode)
+            for n, k, s, d, (lo, hi) in zip(spatial, kernel, stride, dilation, pads)]
+    for o in itertools.product(*(range(m) for m in outs)):
+        taps = []
+        for j in itertools.product(*(range(k) for k in kernel)):  # scan order: depth, height, width
+            pos = tuple(oi * s - lo + ji * d for oi, ji, s, d, (lo, _) in zip(o, j, stride, dilation, pads))
+            real = all(0 <= p < n for p, n in zip(pos, spatial))
+            in_pad = all(p < n + hi for p, n, (_, hi) in zip(pos, spatial, pads))
+            taps.append((pos, real, in_pad))
+        yield o, taps, outs
+
+
+def _flat(pos, spatial):
+    return int(np.ravel_multi_index(pos, spatial))
+
+
+def select_pool(x, op, kernel, stride, dilation, pads, ceil_mode):
+    """max or min pooling with PyTorch's rules (§B4): values and plane-flat int64 indices.
+
+    Strictly better replaces (ties keep the first tap), NaN always replaces
+    (the last NaN wins), the index starts at the first real tap.
+    """
+    x = np.asarray(x)
+    spatial = x.shape[2:]
+    better = np.greater if op == "max" else np.less
+    out = idx = None
+    for o, taps, outs in _windows(spatial, kernel, stride, dilation, pads, ceil_mode):
+        if out is None:
+            out = np.empty(x.shape[:2] + tuple(outs), x.dtype)
+            idx = np.empty(x.shape[:2] + tuple(outs), np.int64)
+        real = [pos for pos, is_real, _ in taps if is_real]
+        assert real, "a window with no real cell"
+        best = x[(slice(None), slice(None)) + real[0]].copy()
+        where = np.full(x.shape[:2], _flat(real[0], spatial), np.int64)
+        for pos in real[1:]:
+            v = x[(slice(None), slice(None)) + pos]
+            take = better(v, best)
+            if x.dtype.kind == "f":
+                take |= np.isnan(v)
+            best = np.where(take, v, best)
+            where = np.where(take, _flat(pos, spatial), where)
+        out[(slice(None), slice(None)) + o] = best
+        idx[(slice(None), slice(None)) + o] = where
+    return out, idx
+
+
+def avg_pool(x, kernel, stride, dilation, pads, ceil_mode, count_include_pad=True, divisor_override=None):
+    """Average pooling with PyTorch's divisor rule (§B3), summed in float64."""
+    x = np.asarray(x)
+    spatial = x.shape[2:]
+    out = None
+    for o, taps, outs in _windows(spatial, kernel, stride, dilation, pads, ceil_mode):
+        if out is None:
+            out = np.empty(x.shape[:2] + tuple(outs), np.float64)
+        real = [pos for pos, is_real, _ in taps if is_real]
+        total = sum(x[(slice(None), slice(None)) + pos].astype(np.float64) for pos in real)
+        if divisor_override:
+            div = divisor_override
+        elif count_include_pad:
+            div = sum(1 for _, _, in_pad in taps if in_pad)
+        else:
+            div = len(real)
+        out[(slice(None), slice(None)) + o] = total / div
+    return out
+
+
+def scatter_backward(grad_out, indices, input_spatial):
+    """grad_input[n, c, idx] += grad_out: the backward of every argmax-based op."""
+    n, c = grad_out.shape[:2]
+    gx = np.zeros((n, c, int(np.prod(input_spatial))), np.float64)
+    g = grad_out.reshape(n, c, -1)
+    i = indices.reshape(n, c, -1)
+    for a in range(n):
+        for b in range(c):
+            np.add.at(gx[a, b], i[a, b], g[a, b])
+    return gx.reshape((n, c) + tuple(input_spatial))
+
+
+def numerical_gradient(f, x, grad_out, eps=1e-6):
+    """d/dx of sum(f(x) * grad_out) by central differences (float64)."""
+    x = np.array(x, dtype=np.float64)
+    g = np.zeros_like(x)
+    flat, gflat = x.reshape(-1), g.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        hi = np.sum(f(x) * grad_out)
+        flat[i] = old - eps
+        lo = np.sum(f(x) * grad_out)
+        flat[i] = old
+        gflat[i] = (hi - lo) / (2 * eps)
+    return g

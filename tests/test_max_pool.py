@@ -1,0 +1,111 @@
+"""max_pool*/min_pool* forward and backward against tests/reference.py."""
+import numpy as np
+import pytest
+
+import cypool
+from conftest import (FLOATS, INTS, LAYOUTS, as_kwargs, from_format, geometry_cases, geometry_ids,
+                      random_data, to_format)
+from reference import numerical_gradient, scatter_backward, select_pool
+
+OPS = ["max", "min"]
+
+
+def pool(op, nsp):
+    return getattr(cypool, f"{op}_pool{nsp}d")
+
+
+def backward(op, nsp):
+    return getattr(cypool, f"{op}_pool{nsp}d_backward")
+
+
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("data_format", LAYOUTS)
+@pytest.mark.parametrize("dtype", FLOATS + INTS + [np.float16])
+@pytest.mark.parametrize("nsp,case", geometry_cases(), ids=geometry_ids())
+def test_forward_matches_reference(op, data_format, dtype, nsp, case, rng):
+    x = random_data(rng, (2, 3) + case[0], dtype)
+    want, want_idx = select_pool(x, op, *case[1:])
+    got, idx = pool(op, nsp)(to_format(x, data_format), **as_kwargs(case), return_indices=True,
+                             data_format=data_format)
+    assert got.dtype == x.dtype and idx.dtype == np.int64
+    np.testing.assert_array_equal(from_format(got, data_format), want)
+    np.testing.assert_array_equal(from_format(idx, data_format), want_idx)
+    # without indices: the same values from the index-free kernel
+    plain = pool(op, nsp)(to_format(x, data_format), **as_kwargs(case), data_format=data_format)
+    np.testing.assert_array_equal(plain, got)
+
+
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("data_format", LAYOUTS)
+def test_nan_inf_and_ties(op, data_format):
+    nan, inf = np.nan, np.inf
+    # §B4: [[nan, 1], [nan, 2]] -> nan at the last NaN (index 2); ties keep the first
+    x = np.array([[[[nan, 1, 3, 3, -inf, -inf], [nan, 2, 3, 3, -inf, -inf]]]], np.float32)
+    got, idx = pool(op, 2)(to_format(x, data_format), 2, return_indices=True, data_format=data_format)
+    got, idx = from_format(got, data_format), from_format(idx, data_format)
+    assert np.isnan(got[0, 0, 0, 0]) and idx[0, 0, 0, 0] == 6
+    assert got[0, 0, 0, 1] == 3 and idx[0, 0, 0, 1] == 2
+    assert got[0, 0, 0, 2] == -inf and idx[0, 0, 0, 2] == 4
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_integer_extremes(op):
+    for dtype in INTS:
+        info = np.iinfo(dtype)
+        x = np.array([[[info.min, info.max, info.min, info.min]]], dtype)
+        y, i = pool(op, 1)(x, 2, return_indices=True)
+        want = [info.max, info.min] if op == "max" else [info.min, info.min]
+        np.testing.assert_array_equal(y[0, 0], want)
+        np.testing.assert_array_equal(i[0, 0], [1, 2] if op == "max" else [0, 2])
+
+
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("data_format", LAYOUTS)
+@pytest.mark.parametrize("dtype", FLOATS + [np.float16])
+@pytest.mark.parametrize("nsp,case", geometry_cases(), ids=geometry_ids())
+def test_backward_matches_reference(op, data_format, dtype, nsp, case, rng):
+    x = random_data(rng, (2, 2) + case[0], np.float64)
+    _, idx = select_pool(x, op, *case[1:])
+    g = rng.standard_normal(idx.shape).astype(dtype)
+    got = backward(op, nsp)(to_format(g, data_format), to_format(idx, data_format),
+                            to_format(x, data_format).shape, data_format=data_format)
+    assert got.dtype == g.dtype
+    want = scatter_backward(g.astype(np.float64), idx, x.shape[2:])
+    tol = 1e-2 if dtype == np.float16 else 1e-5
+    np.testing.assert_allclose(from_format(got, data_format), want, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("nsp,case", geometry_cases(), ids=geometry_ids())
+def test_backward_finite_differences(op, nsp, case, rng):
+    # distinct values spaced far beyond eps: the argmax cannot flip
+    x = random_data(rng, (1, 2) + case[0], np.float64, ties=False)
+    kw = as_kwargs(case)
+    y, idx = pool(op, nsp)(x, **kw, return_indices=True)
+    g = rng.standard_normal(y.shape)
+    got = backward(op, nsp)(g, idx, x.shape)
+    want = numerical_gradient(lambda v: pool(op, nsp)(v, **kw), x, g)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+
+
+def test_backward_accumulates_overlaps():
+    # §B4: [5, 3, 1, 2, 5], k=2, s=1 -> gradient [1, 1, 0, 1, 1]
+    x = np.array([[[5.0, 3, 1, 2, 5]]])
+    y, i = cypool.max_pool1d(x, 2, stride=1, return_indices=True)
+    np.testing.assert_array_equal(cypool.max_pool1d_backward(np.ones_like(y), i, x.shape),
+                                  [[[1, 1, 0, 1, 1]]])
+
+
+def test_reference_vectors():
+    # §B1 test vectors
+    np.testing.assert_array_equal(cypool.max_pool1d(np.arange(5.0)[None, None], 2, 2, ceil_mode=True),
+                                  [[[1, 3, 4]]])
+    assert cypool.max_pool1d(np.arange(4.0)[None, None], 1, 2, ceil_mode=True).shape[-1] == 2
+    # §B4: k=3, s=2, p=1 on a 4x4 arange -> indices [[5, 7], [13, 15]]
+    _, i = cypool.max_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 3, 2, 1, return_indices=True)
+    np.testing.assert_array_equal(i[0, 0], [[5, 7], [13, 15]])
+    # §B2: 3x3 1..9, k=2, s=2: same -> [[5, 6], [8, 9]], same_lower -> [[1, 3], [7, 9]]
+    x = np.arange(1.0, 10).reshape(1, 1, 3, 3)
+    np.testing.assert_array_equal(cypool.max_pool2d(x, 2, padding="same")[0, 0], [[5, 6], [8, 9]])
+    np.testing.assert_array_equal(cypool.max_pool2d(x, 2, padding="same_lower")[0, 0], [[1, 3], [7, 9]])
+    np.testing.assert_array_equal(cypool.max_pool2d(x, 2, padding="valid")[0, 0], [[5]])
