@@ -1,0 +1,86 @@
+"""avg_pool* forward and backward against tests/reference.py."""
+import numpy as np
+import pytest
+
+import cypool
+from conftest import (FLOATS, INTS, LAYOUTS, as_kwargs, from_format, geometry_cases, geometry_ids,
+                      random_data, to_format)
+from reference import avg_pool, numerical_gradient
+
+TOL = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 2e-6, np.dtype(np.float64): 1e-13}
+
+
+def pool(nsp):
+    return getattr(cypool, f"avg_pool{nsp}d")
+
+
+def backward(nsp):
+    return getattr(cypool, f"avg_pool{nsp}d_backward")
+
+
+def avg_kwargs(case, count_include_pad, divisor_override):
+    kw = as_kwargs(case)
+    kw.update(count_include_pad=count_include_pad, divisor_override=divisor_override)
+    return kw
+
+
+@pytest.mark.parametrize("data_format", LAYOUTS)
+@pytest.mark.parametrize("dtype", FLOATS + [np.float16])
+@pytest.mark.parametrize("count_include_pad,divisor_override", [(True, None), (False, None), (True, 3)])
+@pytest.mark.parametrize("nsp,case", geometry_cases(), ids=geometry_ids())
+def test_forward_matches_reference(data_format, dtype, count_include_pad, divisor_override, nsp, case, rng):
+    x = rng.standard_normal((2, 3) + case[0]).astype(dtype)
+    kw = avg_kwargs(case, count_include_pad, divisor_override)
+    want = avg_pool(x, *case[1:], count_include_pad=count_include_pad, divisor_override=divisor_override)
+    got = pool(nsp)(to_format(x, data_format), **kw, data_format=data_format)
+    assert got.dtype == x.dtype
+    tol = TOL[np.dtype(dtype)]
+    np.testing.assert_allclose(from_format(got, data_format), want, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", INTS)
+def test_integers_average_to_float64(dtype, rng):
+    x = random_data(rng, (2, 3, 7, 6), dtype, ties=False)
+    got = cypool.avg_pool2d(x, 3, stride=2, padding=1)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, avg_pool(x, (3, 3), (2, 2), (1, 1), ((1, 1), (1, 1)), False), rtol=1e-12)
+    as32 = cypool.avg_pool2d(x, 3, stride=2, padding=1, dtype=np.float32)
+    assert as32.dtype == np.float32
+
+
+def test_reference_vectors():
+    # §B3: 7x7 arange(49), k=2, s=3, ceil -> edge windows divided by the real count
+    x = np.arange(49.0).reshape(1, 1, 7, 7)
+    np.testing.assert_array_equal(cypool.avg_pool2d(x, 2, 3, ceil_mode=True)[0, 0],
+                                  [[4, 7, 9.5], [25, 28, 30.5], [42.5, 45.5, 48]])
+    x = np.arange(1.0, 17).reshape(1, 1, 4, 4)
+    np.testing.assert_allclose(cypool.avg_pool2d(x, 3, 2, 1, ceil_mode=True)[0, 0],
+                               [[14 / 9, 30 / 9, 2.0], [57 / 9, 11, 6], [4.5, 7.5, 4]])
+    np.testing.assert_array_equal(cypool.avg_pool2d(x, 3, 2, 1, ceil_mode=True, divisor_override=1)[0, 0],
+                                  [[14, 30, 12], [57, 99, 36], [27, 45, 16]])
+    # §B1: AvgPool2d(k=4, s=4, p=2, ceil) on 9x9 -> 3x3 (#116420)
+    assert cypool.avg_pool2d(np.ones((1, 1, 9, 9)), 4, 4, 2, ceil_mode=True).shape == (1, 1, 3, 3)
+    np.testing.assert_array_equal(cypool.avg_pool1d(np.arange(1.0, 6)[None, None], 2, 2, ceil_mode=True),
+                                  [[[1.5, 3.5, 5.0]]])
+
+
+@pytest.mark.parametrize("data_format", LAYOUTS)
+@pytest.mark.parametrize("count_include_pad,divisor_override", [(True, None), (False, None), (False, 2)])
+@pytest.mark.parametrize("nsp,case", geometry_cases(), ids=geometry_ids())
+def test_backward_finite_differences(data_format, count_include_pad, divisor_override, nsp, case, rng):
+    x = rng.standard_normal((1, 2) + case[0])
+    kw = avg_kwargs(case, count_include_pad, divisor_override)
+    y = pool(nsp)(x, **kw)
+    g = rng.standard_normal(y.shape)
+    got = backward(nsp)(to_format(g, data_format), to_format(x, data_format).shape, **kw,
+                        data_format=data_format)
+    want = numerical_gradient(lambda v: pool(nsp)(v, **kw), x, g)
+    np.testing.assert_allclose(from_format(got, data_format), want, rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_backward_dtype_follows_grad(dtype):
+    g = np.ones((1, 1, 2, 2), dtype)
+    got = cypool.avg_pool2d_backward(g, (1, 1, 4, 4), 2)
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, np.full((1, 1, 4, 4), 0.25, dtype))

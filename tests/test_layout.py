@@ -1,0 +1,119 @@
+"""Memory layouts and odd arrays: results never depend on how the input is stored."""
+import numpy as np
+import pytest
+
+import cypool
+from conftest import random_data
+
+CALLS = {
+    "max": lambda x, **kw: cypool.max_pool2d(x, 3, 2, 1, return_indices=True, **kw),
+    "min": lambda x, **kw: cypool.min_pool2d(x, (2, 3), (1, 2), (1, 0), dilation=(2, 1), return_indices=True, **kw),
+    "avg": lambda x, **kw: (cypool.avg_pool2d(x, 3, 2, 1, ceil_mode=True, **kw),),
+}
+
+
+def views(x):
+    """The same logical NCHW array stored in many ways."""
+    nhwc = np.ascontiguousarray(np.moveaxis(x, 1, -1))
+    yield "c", x
+    yield "fortran", np.asfortranarray(x)
+    yield "channels_last_memory", np.moveaxis(nhwc, -1, 1)
+    yield "negative_strides", np.ascontiguousarray(x[:, :, ::-1, ::-1])[:, :, ::-1, ::-1]
+    yield "strided", np.repeat(x, 2, axis=3)[:, :, :, ::2]
+    ro = x.copy()
+    ro.setflags(write=False)
+    yield "read_only", ro
+
+
+@pytest.mark.parametrize("op", sorted(CALLS))
+def test_every_storage_gives_the_same_result(op, rng):
+    x = random_data(rng, (2, 5, 9, 8), np.float32)
+    want = CALLS[op](x)
+    for name, v in views(x):
+        got = CALLS[op](v)
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w, err_msg=name)
+
+
+@pytest.mark.parametrize("op", sorted(CALLS))
+def test_channels_last_is_channels_first_transposed(op, rng):
+    x = random_data(rng, (2, 5, 9, 8), np.float64)
+    want = CALLS[op](x)
+    got = CALLS[op](np.ascontiguousarray(np.moveaxis(x, 1, -1)), data_format="channels_last")
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(np.moveaxis(g, -1, 1), w)
+
+
+def test_output_keeps_the_input_memory_format(rng):
+    x = random_data(rng, (2, 5, 9, 8), np.float32)
+    cl_memory = np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1)
+    y, i = cypool.max_pool2d(cl_memory, 2, return_indices=True)
+    assert y.shape == (2, 5, 4, 4)
+    assert np.moveaxis(y, 1, -1).flags.c_contiguous and np.moveaxis(i, 1, -1).flags.c_contiguous
+    assert cypool.max_pool2d(x, 2).flags.c_contiguous
+    nhwc = np.ascontiguousarray(np.moveaxis(x, 1, -1))
+    assert cypool.avg_pool2d(nhwc, 2, data_format="channels_last").flags.c_contiguous
+
+
+@pytest.mark.parametrize("nsp", [1, 2, 3])
+def test_lower_dims_equal_3d_with_unit_axes(nsp, rng):
+    shape = (2, 3) + (7,) * nsp
+    x = random_data(rng, shape, np.float32)
+    x3 = x.reshape((2, 3) + (1,) * (3 - nsp) + (7,) * nsp)
+    y, i = getattr(cypool, f"max_pool{nsp}d")(x, 3, 2, 1, return_indices=True)
+    y3, i3 = cypool.max_pool3d(x3, (1,) * (3 - nsp) + (3,) * nsp, (1,) * (3 - nsp) + (2,) * nsp,
+                               (0,) * (3 - nsp) + (1,) * nsp, return_indices=True)
+    np.testing.assert_array_equal(y, y3.reshape(y.shape))
+    np.testing.assert_array_equal(i, i3.reshape(i.shape))
+
+
+@pytest.mark.parametrize("data_format", ["channels_first", "channels_last"])
+def test_unbatched_input(data_format, rng):
+    x = random_data(rng, (1, 3, 6, 6), np.float32)
+    xb = x if data_format == "channels_first" else np.ascontiguousarray(np.moveaxis(x, 1, -1))
+    y, i = cypool.max_pool2d(xb[0], 2, return_indices=True, data_format=data_format)
+    yb, ib = cypool.max_pool2d(xb, 2, return_indices=True, data_format=data_format)
+    np.testing.assert_array_equal(y, yb[0])
+    np.testing.assert_array_equal(i, ib[0])
+    g = cypool.max_pool2d_backward(np.ones_like(y), i, xb[0].shape, data_format=data_format)
+    assert g.shape == xb[0].shape
+    ga = cypool.avg_pool2d_backward(np.ones(y.shape), xb[0].shape, 2, data_format=data_format)
+    assert ga.shape == xb[0].shape
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 6, 6), (2, 0, 6, 6)])
+@pytest.mark.parametrize("data_format", ["channels_first", "channels_last"])
+def test_zero_size_batch_or_channels(shape, data_format):
+    x = np.zeros(shape, np.float32)
+    if data_format == "channels_last":
+        x = np.moveaxis(x, 1, -1)
+    y, i = cypool.max_pool2d(x, 2, return_indices=True, data_format=data_format)
+    want = list(x.shape)
+    sp = slice(1, 3) if data_format == "channels_last" else slice(2, 4)
+    want[sp] = [3, 3]
+    assert y.shape == tuple(want) and i.shape == tuple(want)
+    assert cypool.avg_pool2d(x, 2, data_format=data_format).shape == tuple(want)
+    g = cypool.max_pool2d_backward(y, i, x.shape, data_format=data_format)
+    assert g.shape == x.shape
+    assert cypool.avg_pool2d_backward(y, x.shape, 2, data_format=data_format).shape == x.shape
+
+
+def test_out_arguments_are_written_and_returned(rng):
+    x = random_data(rng, (2, 3, 8, 8), np.float32)
+    out = np.empty((2, 3, 4, 4), np.float32)
+    idx = np.empty((2, 3, 4, 4), np.int64)
+    y, i = cypool.max_pool2d(x, 2, return_indices=True, out=out, indices_out=idx)
+    assert y is out and i is idx
+    want, want_i = cypool.max_pool2d(x, 2, return_indices=True)
+    np.testing.assert_array_equal(out, want)
+    np.testing.assert_array_equal(idx, want_i)
+    a = np.empty((2, 3, 4, 4), np.float32)
+    assert cypool.avg_pool2d(x, 2, out=a) is a
+    np.testing.assert_array_equal(a, cypool.avg_pool2d(x, 2))
+    h = np.empty((2, 3, 4, 4), np.float16)
+    cypool.max_pool2d(x.astype(np.float16), 2, out=h)
+    np.testing.assert_array_equal(h, want.astype(np.float16))
+
+
+def test_list_input():
+    np.testing.assert_array_equal(cypool.max_pool1d([[[1, 5, 2, 4]]], 2), [[[5, 4]]])
