@@ -27,15 +27,31 @@ def avg_kwargs(case, count_include_pad, divisor_override):
 @pytest.mark.parametrize("data_format", LAYOUTS)
 @pytest.mark.parametrize("dtype", FLOATS + [np.float16])
 @pytest.mark.parametrize("count_include_pad,divisor_override", [(True, None), (False, None), (True, 3)])
+@pytest.mark.parametrize("channels", [3, 6])  # channels-last: the unrolled few-channel path and the general one
 @pytest.mark.parametrize("nsp,case", geometry_cases(), ids=geometry_ids())
-def test_forward_matches_reference(data_format, dtype, count_include_pad, divisor_override, nsp, case, rng):
-    x = rng.standard_normal((2, 3) + case[0]).astype(dtype)
+def test_forward_matches_reference(data_format, dtype, count_include_pad, divisor_override, channels, nsp, case,
+                                   rng):
+    x = rng.standard_normal((2, channels) + case[0]).astype(dtype)
     kw = avg_kwargs(case, count_include_pad, divisor_override)
     want = avg_pool(x, *case[1:], count_include_pad=count_include_pad, divisor_override=divisor_override)
     got = pool(nsp)(to_format(x, data_format), **kw, data_format=data_format)
     assert got.dtype == x.dtype
     tol = TOL[np.dtype(dtype)]
     np.testing.assert_allclose(from_format(got, data_format), want, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("data_format", LAYOUTS)
+@pytest.mark.parametrize("dtype", [None, np.float32])
+@pytest.mark.parametrize("channels", [3, 6])
+@pytest.mark.parametrize("nsp,case", geometry_cases(), ids=geometry_ids())
+def test_uint8_is_read_as_is(data_format, dtype, channels, nsp, case, rng):
+    """The average kernels read uint8 images directly: the same sums as a float copy's."""
+    x = rng.integers(0, 256, (2, channels) + case[0], dtype=np.uint8)
+    kw = avg_kwargs(case, False, None)
+    got = pool(nsp)(to_format(x, data_format), **kw, dtype=dtype, data_format=data_format)
+    want = pool(nsp)(to_format(x.astype(dtype or np.float64), data_format), **kw, data_format=data_format)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("dtype", INTS)

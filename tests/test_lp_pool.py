@@ -36,10 +36,11 @@ def test_pytorch_vectors():
 @pytest.mark.parametrize("p", [1, 2, 3, 1.5, INF, -INF])
 @pytest.mark.parametrize("data_format", LAYOUTS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("channels", [3, 6])  # channels-last: the unrolled few-channel path and the general one
 @pytest.mark.parametrize("nsp,geometry", CASES)
-def test_forward_matches_reference(p, data_format, dtype, nsp, geometry, rng):
+def test_forward_matches_reference(p, data_format, dtype, channels, nsp, geometry, rng):
     spatial, kernel, stride, ceil_mode = geometry
-    x = rng.standard_normal((2, 3) + spatial).astype(dtype)
+    x = rng.standard_normal((2, channels) + spatial).astype(dtype)
     if p == 1.5:
         x = np.abs(x)
     want = lp_pool(x, p, kernel, stride, ceil_mode)

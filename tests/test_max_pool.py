@@ -21,9 +21,10 @@ def backward(op, nsp):
 @pytest.mark.parametrize("op", OPS)
 @pytest.mark.parametrize("data_format", LAYOUTS)
 @pytest.mark.parametrize("dtype", FLOATS + INTS + [np.float16])
+@pytest.mark.parametrize("channels", [3, 6])  # channels-last: the unrolled few-channel path and the general one
 @pytest.mark.parametrize("nsp,case", geometry_cases(), ids=geometry_ids())
-def test_forward_matches_reference(op, data_format, dtype, nsp, case, rng):
-    x = random_data(rng, (2, 3) + case[0], dtype)
+def test_forward_matches_reference(op, data_format, dtype, channels, nsp, case, rng):
+    x = random_data(rng, (2, channels) + case[0], dtype)
     want, want_idx = select_pool(x, op, *case[1:])
     got, idx = pool(op, nsp)(to_format(x, data_format), **as_kwargs(case), return_indices=True,
                              data_format=data_format)

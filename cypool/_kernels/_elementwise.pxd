@@ -1,7 +1,7 @@
 # Per-element rules shared by every kernel family: dtype sets, identities of
 # the order-based reductions and the max/min "take" rule with PyTorch's NaN
 # semantics. Templates call these; they never spell the rules out themselves.
-from libc.math cimport INFINITY
+from libc.math cimport INFINITY, sqrt, sqrtf
 from libc.stdint cimport (
     int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t,
     INT8_MIN, INT16_MIN, INT32_MIN, INT64_MIN,
@@ -76,3 +76,11 @@ cdef inline bint max_takes(ordered_t v, ordered_t m) noexcept nogil:
 
 cdef inline bint min_takes(ordered_t v, ordered_t m) noexcept nogil:
     return (v < m) | (v != v)
+
+
+cdef inline real_t root2(real_t v) noexcept nogil:
+    """Square root in the value's own precision (sqrtf for float)."""
+    if real_t is float:
+        return sqrtf(v)
+    else:
+        return sqrt(v)

@@ -47,6 +47,9 @@ def lp_forward(fn, x, nsp, norm_type, kernel_size, stride, ceil_mode, *, data_fo
     if math.isinf(p):
         return _select_abs(fn, a, nsp, p, kernel_size, stride, ceil_mode, False, data_format, num_threads)
     volume = math.prod(check.int_tuple(fn, "kernel_size", kernel_size, nsp))
+    if p == 2:
+        return _window.lp2_forward(fn, a, nsp, kernel_size, stride, ceil_mode, volume,
+                                   data_format=data_format, num_threads=num_threads)
     y = _window.avg_forward(fn, _power(a, p), nsp, kernel_size, stride, 0, ceil_mode, True, None,
                             dilation=1, dtype=None, data_format=data_format,
                             num_threads=num_threads, out=None)

@@ -15,6 +15,7 @@ from .._layout import Frame, flat_in, frame_for
 _HALF = np.dtype(np.float16)
 _F32 = np.dtype(np.float32)
 _I64 = np.dtype(np.int64)
+_U8 = np.dtype(np.uint8)
 
 
 def _geometry_args(plan, count_include_pad=True):
@@ -48,10 +49,14 @@ def _output(fn, name, frame, out, shape5, dtype, inputs):
     return out, flat
 
 
-def _run(kernel, frame, shape_in5, flat_in_, outs, result_dtype, *rest):
-    """Call ``kernel`` on kernel-dtype buffers; outs[0] is converted back if needed."""
+def _run(kernel, frame, shape_in5, flat_in_, outs, result_dtype, *rest, reads=()):
+    """Call ``kernel`` on kernel-dtype buffers; outs[0] is converted back if needed.
+
+    The input is converted to the kernel dtype unless its dtype is in ``reads``
+    (types the kernel reads as they are: the averages read uint8).
+    """
     kdtype = _kernel_dtype(result_dtype)
-    src = flat_in_ if flat_in_.dtype == kdtype else flat_in_.astype(kdtype)
+    src = flat_in_ if flat_in_.dtype == kdtype or flat_in_.dtype in reads else flat_in_.astype(kdtype)
     first = outs[0] if outs[0].dtype == kdtype else np.empty(outs[0].size, kdtype)
     kernel(src, first, *outs[1:], *_dims_args(frame, shape_in5), *rest)
     if first is not outs[0]:
@@ -199,7 +204,26 @@ def avg_tables(fn, a, frame, flat, tables, shape_in5, shape_out5, divisor, want,
             _run_global(K.avg_global_cf, shape_in5, flat, [yflat], result_dtype, float(divisor), nthreads)
         else:
             kernel = getattr(K, f"avg_fwd_{frame.layout}")
-            _run(kernel, frame, shape_in5, flat, [yflat], result_dtype, *tables, float(divisor), nthreads)
+            _run(kernel, frame, shape_in5, flat, [yflat], result_dtype, *tables, float(divisor), nthreads,
+                 reads=(_U8,))
+    return y
+
+
+def lp2_forward(fn, a, nsp, kernel_size, stride, ceil_mode, volume, *, data_format, num_threads):
+    """Lp pooling with p = 2 in one pass over the input: sqrt(volume * avg_pool(x*x)).
+
+    The lp2 kernels square, sum, divide by the window's count and take the
+    root, so no x**2 temporary is made (PyTorch's formula; functional/_lp.py).
+    """
+    a, frame, flat, plan, shape_in5, shape_out5 = _forward_setup(
+        fn, a, nsp, data_format, kernel_size, stride, 0, 1, ceil_mode
+    )
+    nthreads = _threads.resolve(fn, num_threads)
+    y, yflat = _output(fn, "out", frame, None, shape_out5, a.dtype, (a,))
+    if yflat.size:
+        kernel = getattr(K, f"lp2_fwd_{frame.layout}")
+        _run(kernel, frame, shape_in5, flat, [yflat], a.dtype, *_geometry_args(plan), 0.0,
+             float(volume), nthreads)
     return y
 
 
