@@ -154,15 +154,18 @@ def select_tables(fn, op, a, frame, flat, tables, shape_in5, shape_out5, return_
     return (y, yi) if return_indices else y
 
 
-def _whole_plane(frame, tables, shape_in5):
-    """One window per channels-first plane covering all of it, every cell once, counted once
+def _covers_plane(tables, shape_in5):
+    """One window per plane covering all of it, every cell once, counted once
     (global pooling, adaptive pooling to one cell, a kernel the size of the plane)."""
-    if frame.layout != "cf":
-        return False
     for t, d, n in zip(tables[:3], tables[3:], shape_in5[2:]):
         if t.shape[1] != 1 or t[0, 0] != 0 or t[1, 0] != n or t[2, 0] != n or (n > 1 and d != 1):
             return False
     return True
+
+
+def _whole_plane(frame, tables, shape_in5):
+    """A whole-plane window in channels-first layout: the *_global_cf kernels' case."""
+    return frame.layout == "cf" and _covers_plane(tables, shape_in5)
 
 
 def _run_global(kernel, shape_in5, flat_in_, outs, result_dtype, *rest):
@@ -294,7 +297,17 @@ def avg_backward_tables(frame, gflat, gxflat, shape_in5, tables, divisor, nthrea
         kdtype = _kernel_dtype(gflat.dtype)
         src = gflat.astype(kdtype) if gflat.dtype != kdtype else gflat
         dst = gxflat if gxflat.dtype == kdtype else np.zeros(gxflat.size, kdtype)
-        kernel = getattr(K, f"avg_bwd_{frame.layout}")
-        kernel(src, dst, *_dims_args(frame, shape_in5), *tables, float(divisor), nthreads)
+        if _covers_plane(tables, shape_in5):
+            # one window per plane: every cell gets grad / divisor, a broadcast write
+            # (the kernels' rounding: one division in the kernel dtype)
+            n, c = shape_in5[:2]
+            val = src / kdtype.type(divisor or np.prod(shape_in5[2:]))
+            if frame.layout == "cf":
+                dst.reshape(n * c, -1)[...] = val[:, None]
+            else:
+                dst.reshape(n, -1, c)[...] = val.reshape(n, 1, c)
+        else:
+            kernel = getattr(K, f"avg_bwd_{frame.layout}")
+            kernel(src, dst, *_dims_args(frame, shape_in5), *tables, float(divisor), nthreads)
         if dst is not gxflat:
             gxflat[...] = dst
