@@ -50,6 +50,27 @@ def test_nan_inf_and_ties(op, data_format):
 
 
 @pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("data_format", LAYOUTS)
+@pytest.mark.parametrize("return_indices", [False, True])
+def test_nan_payloads_in_irregular_windows(op, data_format, return_indices):
+    # Windows off the evenly spaced interior select without the NaN test and redo a row
+    # that met a NaN with the exact rule: the last NaN in scan order wins, bits and index.
+    a, b = np.array([0x7FC00001, 0xFFC00002], np.uint32).view(np.float32)
+    x = np.array([[[1, a, 2, b, 3, 4, b, a], [1, 2, 3, 4, 5, 6, 7, 8]]], np.float32)
+    x = np.stack([x, -x])[:, 0]  # (2, 2, 8): NaNs in one plane, none in another
+    got = getattr(cypool, f"adaptive_{op}_pool1d")(  # windows [0, 3), [2, 6), [5, 8)
+        to_format(x, data_format), 3, return_indices=return_indices, data_format=data_format)
+    got, idx = got if return_indices else (got, None)
+    got = from_format(got, data_format)
+    np.testing.assert_array_equal(got[0, 0].view(np.uint32), np.array([a, b, a], np.float32).view(np.uint32))
+    np.testing.assert_array_equal(got[0, 1], [3, 6, 8] if op == "max" else [1, 3, 6])
+    if return_indices:
+        idx = from_format(idx, data_format)
+        np.testing.assert_array_equal(idx[:, 0], [[1, 3, 7]] * 2)
+        np.testing.assert_array_equal(idx[0, 1], [2, 5, 7] if op == "max" else [0, 2, 5])
+
+
+@pytest.mark.parametrize("op", OPS)
 def test_integer_extremes(op):
     for dtype in INTS:
         info = np.iinfo(dtype)

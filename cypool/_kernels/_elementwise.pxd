@@ -78,6 +78,16 @@ cdef inline bint min_takes(ordered_t v, ordered_t m) noexcept nogil:
     return (v < m) | (v != v)
 
 
+# The take rules where no NaN can be met (a kernel that notes NaNs apart and
+# redoes their windows with the rules above): v if v > m else m is maxss.
+cdef inline bint max_beats(ordered_t v, ordered_t m) noexcept nogil:
+    return v > m
+
+
+cdef inline bint min_beats(ordered_t v, ordered_t m) noexcept nogil:
+    return v < m
+
+
 cdef inline real_t root2(real_t v) noexcept nogil:
     """Square root in the value's own precision (sqrtf for float)."""
     if real_t is float:
