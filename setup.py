@@ -2,7 +2,9 @@
 
 Metadata lives in pyproject.toml; this file only builds extensions:
 
-1. render every ``cypool/_kernels/*.pyx.tp`` Tempita template to ``.pyx``;
+1. render every ``cypool/_kernels/*.pyx.tp`` Tempita template to ``.pyx``
+   (a template listed in PARTS to one ``.pyx`` per part, separate extension
+   modules that build_ext compiles in parallel);
 2. probe OpenMP by compiling and linking a tiny OpenMP program with the very
    compiler that builds the extensions; without it, build serially and say so
    loudly (``CYPOOL_OPENMP=required`` turns that into an error,
@@ -43,25 +45,43 @@ OPENMP_PROBE = textwrap.dedent(
 )
 
 
+# Templates rendered once per part (the Tempita variable PART): each part is
+# its own extension module, so the largest family compiles on two cores.
+PARTS = {"_window": ("cf", "cl")}
+
+
+def rendered(tp):
+    """{output .pyx path: PART} of a .pyx.tp template (PART None: not split)."""
+    stem = tp[: -len(".pyx.tp")]
+    parts = PARTS.get(os.path.basename(stem))
+    if not parts:
+        return {stem + ".pyx": None}
+    return {f"{stem}_{part}.pyx": part for part in parts}
+
+
 def render_templates():
     """Render each .pyx.tp to .pyx (only when the output is stale)."""
     from Cython import Tempita
 
     for tp in sorted(glob(os.path.join(HERE, KERNELS, "*.pyx.tp"))):
-        target = tp[: -len(".tp")]
-        with open(tp, encoding="utf-8") as f:
-            body = Tempita.sub(f.read())
-        text = (
-            f"# Generated from {os.path.basename(tp)} by setup.py: edit the template, not this file.\n"
-            + body
-        )
-        old = None
-        if os.path.exists(target):
-            with open(target, encoding="utf-8") as f:
-                old = f.read()
-        if old != text:
-            with open(target, "w", encoding="utf-8") as f:
-                f.write(text)
+        if PARTS.get(os.path.basename(tp)[: -len(".pyx.tp")]) and os.path.exists(tp[: -len(".tp")]):
+            os.remove(tp[: -len(".tp")])  # a whole rendering left by an older build
+        for target, part in rendered(tp).items():
+            _render(tp, target, part, Tempita)
+
+
+def _render(tp, target, part, Tempita):
+    """Render one part of a template to target (written only when it changed)."""
+    with open(tp, encoding="utf-8") as f:
+        body = Tempita.sub(f.read(), PART=part)
+    text = f"# Generated from {os.path.basename(tp)} by setup.py: edit the template, not this file.\n" + body
+    old = None
+    if os.path.exists(target):
+        with open(target, encoding="utf-8") as f:
+            old = f.read()
+    if old != text:
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text)
 
 
 def openmp_flags(compiler_type):
@@ -101,6 +121,11 @@ def probe_openmp(compiler):
 
 class BuildExt(build_ext):
     """build_ext that adds optimisation and OpenMP flags found by probing."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        if not self.parallel:  # compile the extension modules side by side
+            self.parallel = os.cpu_count() or 1
 
     def build_extensions(self):
         ctype = self.compiler.compiler_type
@@ -210,7 +235,7 @@ class Sdist(sdist):
         files = set(self.filelist.files)
         for pattern in self.INCLUDE:
             files.update(glob(pattern, recursive=True))
-        generated = {p[:-3] for p in files if p.endswith(".pyx.tp")} | {
+        generated = {out for p in files if p.endswith(".pyx.tp") for out in rendered(p)} | {
             os.path.join("cypool", "_build_config.py")}
         self.filelist.files = sorted(
             p for p in files

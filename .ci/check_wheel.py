@@ -45,7 +45,7 @@ def check_wheel(path):
 def check_sdist(path):
     with tarfile.open(path) as tar:
         names = tar.getnames()
-    generated = [n for n in names if n.endswith(".c") or n.endswith("_kernels/_window.pyx")]
+    generated = [n for n in names if n.endswith(".c") or n.endswith(("_kernels/_window.pyx", "_kernels/_window_cf.pyx", "_kernels/_window_cl.pyx"))]
     if generated:
         fail(f"{os.path.basename(path)}: ships generated sources {generated[:5]}")
     if not any(n.endswith("_window.pyx.tp") for n in names):
