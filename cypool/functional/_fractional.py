@@ -24,10 +24,9 @@ from .. import _validation as check
 from .._geometry import UNIT_AXIS, tap_table
 from .._kernels import _window as K
 from .._layout import frame_for
-from ._window import _I64, _kernel_dtype, _output, _run, _spatial
+from ._window import _CACHE_LINE, _I64, _kernel_dtype, _output, _run, _spatial
 
 _HALF = np.dtype(np.float16)
-_CACHE_LINE = 64
 
 
 # ---------------------------------------------------------------- PyTorch's scheme

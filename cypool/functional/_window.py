@@ -16,6 +16,7 @@ _HALF = np.dtype(np.float16)
 _F32 = np.dtype(np.float32)
 _I64 = np.dtype(np.int64)
 _U8 = np.dtype(np.uint8)
+_CACHE_LINE = 64  # bytes: per-thread scratch rows are padded this far apart
 
 
 def _geometry_args(plan, count_include_pad=True):
@@ -308,6 +309,9 @@ def avg_backward_tables(frame, gflat, gxflat, shape_in5, tables, divisor, nthrea
                 dst.reshape(n, -1, c)[...] = val.reshape(n, 1, c)
         else:
             kernel = getattr(K, f"avg_bwd_{frame.layout}")
-            kernel(src, dst, *_dims_args(frame, shape_in5), *tables, float(divisor), nthreads)
+            scratch = ()
+            if frame.layout == "cf":  # a row of quotients per thread, a cache line apart
+                scratch = (np.empty((nthreads, tables[2].shape[1] + _CACHE_LINE // kdtype.itemsize), kdtype),)
+            kernel(src, dst, *scratch, *_dims_args(frame, shape_in5), *tables, float(divisor), nthreads)
         if dst is not gxflat:
             gxflat[...] = dst
