@@ -64,8 +64,9 @@ def render_templates():
     from Cython import Tempita
 
     for tp in sorted(glob(os.path.join(HERE, KERNELS, "*.pyx.tp"))):
-        if PARTS.get(os.path.basename(tp)[: -len(".pyx.tp")]) and os.path.exists(tp[: -len(".tp")]):
-            os.remove(tp[: -len(".tp")])  # a whole rendering left by an older build
+        whole = tp[: -len(".tp")]
+        if whole not in rendered(tp) and os.path.exists(whole):
+            os.remove(whole)  # an unsplit rendering left by an older build
         for target, part in rendered(tp).items():
             _render(tp, target, part, Tempita)
 
