@@ -11,7 +11,7 @@ from reference import (fractional_max_pool_graham, fractional_max_pool_torch, gr
                        is_graham_sequence, scatter_backward)
 
 import cypool
-from cypool.functional._fractional import graham_sequence
+from cypool.functional._fractional import graham_sequence, torch_starts, torch_starts_numpy
 
 FNS = {2: cypool.fractional_max_pool2d, 3: cypool.fractional_max_pool3d}
 BACKWARD = {2: cypool.fractional_max_pool2d_backward, 3: cypool.fractional_max_pool3d_backward}
@@ -433,3 +433,18 @@ def test_error_message(call, exc, regex):
     with pytest.raises(exc, match=regex) as info:
         call()
     assert type(info.value) is exc
+
+
+@settings(max_examples=300, deadline=None)
+@given(dtype=st.sampled_from([np.float32, np.float64]), k=st.integers(1, 7), extra=st.integers(0, 3000),
+       m=st.integers(1, 800), seed=st.integers(0, 2**32 - 1))
+def test_compiled_starts_are_the_numpy_starts(dtype, k, extra, m, seed):
+    """The compiled start table (float32/float64) is the NumPy twin's, element for element,
+    samples at the ends of [0, 1) included."""
+    rng = np.random.default_rng(seed)
+    u = rng.random(17).astype(dtype)
+    u[:3] = [0, np.nextafter(dtype(1), dtype(0)), 0.5]
+    n = k + extra
+    got = torch_starts(u, n, k, m)
+    np.testing.assert_array_equal(got, torch_starts_numpy(u, n, k, m))
+    assert got.min() >= 0 and got.max() <= n - k and (np.diff(got, axis=1) >= 0).all()
