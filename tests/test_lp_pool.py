@@ -180,6 +180,46 @@ def test_global_backward_matches_finite_differences(op, data_format, keepdims, r
     np.testing.assert_allclose(back(got), want, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("op,dtype", [(op, dt) for op in ("max", "min") for dt in (np.float32, np.float64, np.int16)]
+                         + [("avg", np.float32), ("avg", np.float64)])
+@pytest.mark.parametrize("n,c", [(1, 3), (1, 200), (3, 70), (9, 5)])  # (1, 200): an image cut in channel blocks
+@pytest.mark.parametrize("size", [1, 3, 4, 5, 9])  # whole 4-row passes and leftover rows
+def test_whole_image_kernels_agree_across_layouts(op, dtype, n, c, size, rng):
+    # the channels-last whole-image kernels (*_global_cl) give the channels-first ones' bits:
+    # each channel meets its cells in scan order; NaNs and +-0 ties included; any thread count
+    x = rng.integers(-2, 3, (n, c, size)).astype(dtype)
+    if x.dtype.kind == "f":
+        x[x == 0] = rng.choice(np.array([0.0, -0.0], dtype), int((x == 0).sum()))
+        x.flat[rng.integers(0, x.size, 3)] = np.nan
+    cl = np.ascontiguousarray(np.moveaxis(x, 1, -1))
+    for threads in (1, 2, 3):
+        if op == "avg":
+            want = cypool.global_avg_pool(x, num_threads=threads)
+            got = cypool.global_avg_pool(cl, data_format="channels_last", num_threads=threads)
+        else:
+            want, want_idx = getattr(cypool, f"global_{op}_pool")(x, True, num_threads=threads)
+            got, idx = getattr(cypool, f"global_{op}_pool")(cl, True, data_format="channels_last",
+                                                            num_threads=threads)
+            np.testing.assert_array_equal(idx, want_idx)
+            np.testing.assert_array_equal(idx, global_ref(x, op, 2)[1])
+        assert got.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("n,c", [(1, 3), (1, 200), (3, 70)])
+@pytest.mark.parametrize("size", [1, 4, 6])
+def test_global_avg_backward_writes_every_cell(dtype, n, c, size, rng):
+    # grad_input is not zeroed first: every cell gets g / size (one division in the kernel dtype)
+    g = rng.standard_normal((n, c)).astype(dtype)
+    kdt = np.float32 if dtype == np.float16 else dtype
+    want = np.broadcast_to((g.astype(kdt) / kdt(size)).astype(dtype)[..., None], (n, c, size))
+    for threads in (1, 2):
+        got = cypool.global_avg_pool_backward(g, (n, c, size), num_threads=threads)
+        assert got.tobytes() == np.ascontiguousarray(want).tobytes()
+        got = cypool.global_avg_pool_backward(g, (n, size, c), data_format="channels_last", num_threads=threads)
+        assert np.moveaxis(got, -1, 1).tobytes() == np.ascontiguousarray(want).tobytes()
+
+
 def test_global_matches_torch_adaptive(rng):
     torch = pytest.importorskip("torch")
     x = rng.standard_normal((3, 4, 5, 6)).astype(np.float32)

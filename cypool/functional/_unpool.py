@@ -83,9 +83,8 @@ def unpool_forward(fn, x, indices, nsp, kernel_size, stride, padding, output_siz
 
 def unpool_backward(fn, grad_output, indices, input_shape, nsp, *, data_format, num_threads):
     """max_unpool backward: ``grad_input[plane][j] = grad_output[plane][indices[plane][j]]``."""
-    g, frame, gflat, shape, shape_in5, gx, gxflat = _backward_setup(
-        fn, grad_output, input_shape, nsp, data_format
-    )
+    g, frame, gflat, shape, shape_in5 = _backward_setup(fn, grad_output, input_shape, nsp, data_format)
+    gx, gxflat = frame.empty(shape_in5, g.dtype, zero=True)
     idx = check.array(fn, "indices", indices, check.INT_DTYPES)
     check.same_shape(fn, "indices", idx, shape, "input_shape, the forward input's shape")
     nthreads = _threads.resolve(fn, num_threads)

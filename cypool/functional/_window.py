@@ -111,16 +111,14 @@ def adaptive_avg_forward(fn, x, nsp, output_size, *, dtype, data_format, num_thr
 
 def adaptive_avg_backward(fn, grad_output, input_shape, nsp, *, data_format, num_threads):
     """Adaptive average backward: the output size is grad_output's."""
-    g, frame, gflat, shape, shape_in5, gx, gxflat = _backward_setup(
-        fn, grad_output, input_shape, nsp, data_format
-    )
+    g, frame, gflat, shape, shape_in5 = _backward_setup(fn, grad_output, input_shape, nsp, data_format)
     spatial = shape_in5[5 - nsp:]
     out_size = _spatial(g.shape, nsp, frame.channels_last)
     check.nonempty_spatial(fn, "input_shape", shape, spatial)
     check.grad_output_nonempty(fn, g, out_size)
     nthreads = _threads.resolve(fn, num_threads)
-    avg_backward_tables(frame, gflat, gxflat, shape_in5, adaptive_tables(spatial, out_size), 0, nthreads)
-    return gx
+    tables = adaptive_tables(spatial, out_size)
+    return avg_backward_tables(frame, g.dtype, gflat, shape_in5, tables, 0, nthreads)
 
 
 def select_forward(fn, op, x, nsp, kernel_size, stride, padding, dilation, ceil_mode,
@@ -147,8 +145,8 @@ def select_tables(fn, op, a, frame, flat, tables, shape_in5, shape_out5, return_
         outs.append(iflat)
     if yflat.size:
         sfx = "_idx" if return_indices else ""
-        if _whole_plane(frame, tables, shape_in5):
-            _run_global(getattr(K, f"{op}_global{sfx}_cf"), shape_in5, flat, outs, a.dtype, nthreads)
+        if _covers_plane(tables, shape_in5):
+            _run_global(f"{op}_global{sfx}", frame, shape_in5, flat, outs, a.dtype, nthreads)
         else:
             kernel = getattr(K, f"{op}_fwd{sfx}_{frame.layout}")
             _run(kernel, frame, shape_in5, flat, outs, a.dtype, *tables, nthreads)
@@ -164,18 +162,19 @@ def _covers_plane(tables, shape_in5):
     return True
 
 
-def _whole_plane(frame, tables, shape_in5):
-    """A whole-plane window in channels-first layout: the *_global_cf kernels' case."""
-    return frame.layout == "cf" and _covers_plane(tables, shape_in5)
-
-
-def _run_global(kernel, shape_in5, flat_in_, outs, result_dtype, *rest):
-    """The whole-plane kernels take (x, y, [yi], S, [divisor], nthreads)."""
+def _global_dims(frame, shape_in5):
+    """The whole-plane kernels' sizes: (S,) channels-first, (S, C) channels-last."""
     size = int(np.prod(shape_in5[2:]))
+    return (size,) if frame.layout == "cf" else (size, shape_in5[1])
+
+
+def _run_global(name, frame, shape_in5, flat_in_, outs, result_dtype, *rest):
+    """The whole-plane kernels {name}_cf / {name}_cl take (x, y, [yi], *dims, [divisor], nthreads)."""
+    kernel = getattr(K, f"{name}_{frame.layout}")
     kdtype = _kernel_dtype(result_dtype)
     src = flat_in_ if flat_in_.dtype == kdtype else flat_in_.astype(kdtype)
     first = outs[0] if outs[0].dtype == kdtype else np.empty(outs[0].size, kdtype)
-    kernel(src, first, *outs[1:], size, *rest)
+    kernel(src, first, *outs[1:], *_global_dims(frame, shape_in5), *rest)
     if first is not outs[0]:
         outs[0][...] = first
 
@@ -204,8 +203,8 @@ def avg_tables(fn, a, frame, flat, tables, shape_in5, shape_out5, divisor, want,
     result_dtype = avg_result_dtype(a, want)
     y, yflat = _output(fn, "out", frame, out, shape_out5, result_dtype, (a,))
     if yflat.size:
-        if _whole_plane(frame, tables, shape_in5):
-            _run_global(K.avg_global_cf, shape_in5, flat, [yflat], result_dtype, float(divisor), nthreads)
+        if _covers_plane(tables, shape_in5):
+            _run_global("avg_global", frame, shape_in5, flat, [yflat], result_dtype, float(divisor), nthreads)
         else:
             kernel = getattr(K, f"avg_fwd_{frame.layout}")
             _run(kernel, frame, shape_in5, flat, [yflat], result_dtype, *tables, float(divisor), nthreads,
@@ -232,7 +231,7 @@ def lp2_forward(fn, a, nsp, kernel_size, stride, ceil_mode, volume, *, data_form
 
 
 def _backward_setup(fn, grad_output, input_shape, nsp, data_format):
-    """Check grad_output and input_shape; frame grad_output; allocate zeroed grad_input."""
+    """Check grad_output and input_shape; frame grad_output (the caller allocates grad_input)."""
     channels_last = check.data_format(fn, data_format)
     shape = check.input_shape(fn, input_shape, nsp, channels_last)
     g = check.array(fn, "grad_output", grad_output, check.FLOAT_DTYPES)
@@ -241,15 +240,13 @@ def _backward_setup(fn, grad_output, input_shape, nsp, data_format):
     frame, gflat = frame_for(g, nsp, batched, channels_last)
     shape_in5 = Frame(nsp, batched, channels_last, "cf").to5(np.empty(shape, np.uint8)).shape
     check.grad_output_planes(fn, g, frame.dims(g)[:2], shape, shape_in5[:2])
-    gx, gxflat = frame.empty(shape_in5, g.dtype, zero=True)
-    return g, frame, gflat, shape, shape_in5, gx, gxflat
+    return g, frame, gflat, shape, shape_in5
 
 
 def scatter_backward(fn, grad_output, indices, input_shape, nsp, *, data_format, num_threads):
     """max / min backward: route each output's gradient to its recorded index."""
-    g, frame, gflat, shape, shape_in5, gx, gxflat = _backward_setup(
-        fn, grad_output, input_shape, nsp, data_format
-    )
+    g, frame, gflat, shape, shape_in5 = _backward_setup(fn, grad_output, input_shape, nsp, data_format)
+    gx, gxflat = frame.empty(shape_in5, g.dtype, zero=True)
     idx = check.array(fn, "indices", indices, check.INT_DTYPES)
     check.same_shape(fn, "indices", idx, g.shape, "the shape of grad_output")
     nthreads = _threads.resolve(fn, num_threads)
@@ -278,35 +275,32 @@ def avg_backward(fn, grad_output, input_shape, nsp, kernel_size, stride, padding
     """Average backward: each real tap of a window receives grad / divisor."""
     count_include_pad = check.flag(fn, "count_include_pad", count_include_pad)
     divisor = check.divisor_override(fn, divisor_override)
-    g, frame, gflat, shape, shape_in5, gx, gxflat = _backward_setup(
-        fn, grad_output, input_shape, nsp, data_format
-    )
+    g, frame, gflat, shape, shape_in5 = _backward_setup(fn, grad_output, input_shape, nsp, data_format)
     plan = check.window_plan(
         fn, shape_in5[5 - nsp:], kernel_size, stride, padding, dilation, ceil_mode
     )
     expected = frame.from5(np.empty(shape_in5[:2] + (1,) * (3 - nsp) + plan.out_shape, np.uint8)).shape
     check.same_shape(fn, "grad_output", g, expected, "the forward output's shape for these arguments")
     nthreads = _threads.resolve(fn, num_threads)
-    avg_backward_tables(frame, gflat, gxflat, shape_in5, _geometry_args(plan, count_include_pad),
-                        divisor, nthreads)
-    return gx
+    return avg_backward_tables(frame, g.dtype, gflat, shape_in5, _geometry_args(plan, count_include_pad),
+                               divisor, nthreads)
 
 
-def avg_backward_tables(frame, gflat, gxflat, shape_in5, tables, divisor, nthreads):
-    """Spread each output's gradient over its window's real taps (the avg_bwd kernels)."""
+def avg_backward_tables(frame, dtype, gflat, shape_in5, tables, divisor, nthreads):
+    """Spread each output's gradient over its window's real taps (the avg_bwd kernels).
+
+    Returns the new grad_input. A window covering the whole plane writes every
+    cell once (avg_global_bwd), so that grad_input is not zeroed first.
+    """
+    whole = _covers_plane(tables, shape_in5)
+    gx, gxflat = frame.empty(shape_in5, dtype, zero=not whole)
     if gflat.size and gxflat.size:
         kdtype = _kernel_dtype(gflat.dtype)
         src = gflat.astype(kdtype) if gflat.dtype != kdtype else gflat
-        dst = gxflat if gxflat.dtype == kdtype else np.zeros(gxflat.size, kdtype)
-        if _covers_plane(tables, shape_in5):
-            # one window per plane: every cell gets grad / divisor, a broadcast write
-            # (the kernels' rounding: one division in the kernel dtype)
-            n, c = shape_in5[:2]
-            val = src / kdtype.type(divisor or np.prod(shape_in5[2:]))
-            if frame.layout == "cf":
-                dst.reshape(n * c, -1)[...] = val[:, None]
-            else:
-                dst.reshape(n, -1, c)[...] = val.reshape(n, 1, c)
+        dst = gxflat if gxflat.dtype == kdtype else (np.empty if whole else np.zeros)(gxflat.size, kdtype)
+        if whole:
+            kernel = getattr(K, f"avg_global_bwd_{frame.layout}")
+            kernel(src, dst, *_global_dims(frame, shape_in5), float(divisor), nthreads)
         else:
             kernel = getattr(K, f"avg_bwd_{frame.layout}")
             scratch = ()
@@ -315,3 +309,4 @@ def avg_backward_tables(frame, gflat, gxflat, shape_in5, tables, divisor, nthrea
             kernel(src, dst, *scratch, *_dims_args(frame, shape_in5), *tables, float(divisor), nthreads)
         if dst is not gxflat:
             gxflat[...] = dst
+    return gx
