@@ -41,3 +41,43 @@ def test_fractional_backward_matches_finite_differences(data_format, nsp, rng):
     f = lambda a: from_format(pool(to_format(a, data_format), **kw), data_format)  # noqa: E731
     want = numerical_gradient(f, x, g)
     np.testing.assert_allclose(from_format(got, data_format), want, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("data_format", LAYOUTS)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("op", ["max", "avg", "avg_k3s1", "adaptive_avg", "global_avg"])
+def test_backward_ignores_the_fresh_buffer(op, dtype, data_format, rng, monkeypatch):
+    # grad_input arrives unzeroed (np.empty) and the kernels zero each plane (or write each
+    # cell) themselves: a buffer full of NaN must give the zeroed buffer's result, bit for bit
+    x = to_format(rng.standard_normal((2, 3, 7, 6)).astype(dtype), data_format)
+    kw = dict(data_format=data_format)
+    if op == "max":
+        y, idx = cypool.max_pool2d(x, 3, 2, 1, return_indices=True, **kw)
+        run = lambda t: cypool.max_pool2d_backward(y, idx, x.shape, num_threads=t, **kw)  # noqa: E731
+    elif op == "avg":
+        y = cypool.avg_pool2d(x, 2, 2, **kw)
+        run = lambda t: cypool.avg_pool2d_backward(y, x.shape, 2, 2, num_threads=t, **kw)  # noqa: E731
+    elif op == "avg_k3s1":  # the fused stride-1 interior (spread3_s1)
+        y = cypool.avg_pool2d(x, 3, 1, 1, count_include_pad=False, **kw)
+        run = lambda t: cypool.avg_pool2d_backward(y, x.shape, 3, 1, 1, count_include_pad=False,  # noqa: E731
+                                                   num_threads=t, **kw)
+    elif op == "adaptive_avg":
+        y = cypool.adaptive_avg_pool2d(x, (3, 4), **kw)
+        run = lambda t: cypool.adaptive_avg_pool2d_backward(y, x.shape, num_threads=t, **kw)  # noqa: E731
+    else:
+        y = cypool.adaptive_avg_pool2d(x, 1, **kw)
+        run = lambda t: cypool.adaptive_avg_pool2d_backward(y, x.shape, num_threads=t, **kw)  # noqa: E731
+    want = run(1)
+    real_empty = np.empty
+
+    def dirty_empty(*args, **kwargs):
+        a = real_empty(*args, **kwargs)
+        if a.dtype.kind == "f":
+            a.fill(np.nan)
+        return a
+
+    monkeypatch.setattr(np, "empty", dirty_empty)
+    for threads in (1, 2):
+        got = run(threads)
+        assert got.tobytes() == want.tobytes()
+    assert np.isfinite(want).all()

@@ -246,7 +246,7 @@ def _backward_setup(fn, grad_output, input_shape, nsp, data_format):
 def scatter_backward(fn, grad_output, indices, input_shape, nsp, *, data_format, num_threads):
     """max / min backward: route each output's gradient to its recorded index."""
     g, frame, gflat, shape, shape_in5 = _backward_setup(fn, grad_output, input_shape, nsp, data_format)
-    gx, gxflat = frame.empty(shape_in5, g.dtype, zero=True)
+    gx, gxflat = frame.empty(shape_in5, g.dtype, zero=not gflat.size)  # the kernels zero their planes
     idx = check.array(fn, "indices", indices, check.INT_DTYPES)
     check.same_shape(fn, "indices", idx, g.shape, "the shape of grad_output")
     nthreads = _threads.resolve(fn, num_threads)
@@ -256,7 +256,7 @@ def scatter_backward(fn, grad_output, indices, input_shape, nsp, *, data_format,
             iflat = iflat.astype(_I64)
         kdtype = _kernel_dtype(g.dtype)
         src = gflat.astype(kdtype) if gflat.dtype != kdtype else gflat
-        dst = gxflat if gxflat.dtype == kdtype else np.zeros(gxflat.size, kdtype)
+        dst = gxflat if gxflat.dtype == kdtype else np.empty(gxflat.size, kdtype)
         plane = int(np.prod(shape_in5[2:]))
         if frame.layout == "cf":
             nbad = K.scatter_bwd_cf(src, iflat, dst, plane, nthreads)
@@ -289,15 +289,16 @@ def avg_backward(fn, grad_output, input_shape, nsp, kernel_size, stride, padding
 def avg_backward_tables(frame, dtype, gflat, shape_in5, tables, divisor, nthreads):
     """Spread each output's gradient over its window's real taps (the avg_bwd kernels).
 
-    Returns the new grad_input. A window covering the whole plane writes every
-    cell once (avg_global_bwd), so that grad_input is not zeroed first.
+    Returns the new grad_input, not zeroed here: the kernels zero each plane
+    (image, channels-last) just before they add into it, or write every cell
+    once (avg_global_bwd, a window covering the whole plane).
     """
     whole = _covers_plane(tables, shape_in5)
-    gx, gxflat = frame.empty(shape_in5, dtype, zero=not whole)
+    gx, gxflat = frame.empty(shape_in5, dtype, zero=not gflat.size)
     if gflat.size and gxflat.size:
         kdtype = _kernel_dtype(gflat.dtype)
         src = gflat.astype(kdtype) if gflat.dtype != kdtype else gflat
-        dst = gxflat if gxflat.dtype == kdtype else (np.empty if whole else np.zeros)(gxflat.size, kdtype)
+        dst = gxflat if gxflat.dtype == kdtype else np.empty(gxflat.size, kdtype)
         if whole:
             kernel = getattr(K, f"avg_global_bwd_{frame.layout}")
             kernel(src, dst, *_global_dims(frame, shape_in5), float(divisor), nthreads)
