@@ -108,8 +108,64 @@ def _padding_pairs(fn, padding, nsp):
     return tuple(pairs)
 
 
+def _key(args):
+    """A cache key for window_plan's arguments, or None (then no caching).
+
+    Only plain Python values are keyed: ints, bools, strings and None, and tuples or
+    lists of ints or of int pairs, each with its exact type, so that values that compare
+    equal across types (True and 1, (3,) and [3]) never share a plan: a call that must
+    raise never meets the plan of one that passed. Anything else (NumPy integers, ...)
+    takes the uncached path.
+    """
+    out = []
+    for v in args:
+        t = type(v)
+        if t is int or t is bool or t is str or v is None:
+            out.append((t, v))
+        elif t is tuple or t is list:
+            inner = []
+            for w in v:
+                tw = type(w)
+                if tw is int:
+                    inner.append(w)
+                elif (tw is tuple or tw is list) and all(type(z) is int for z in w):
+                    inner.append((tw, tuple(w)))
+                else:
+                    return None
+            out.append((t, tuple(inner)))
+        else:
+            return None
+    return tuple(out)
+
+
 def window_plan(fn, spatial, kernel_size, stride, padding, dilation, ceil_mode):
-    """Build the WindowPlan of a sliding-window op; every geometry error is raised here."""
+    """Build the WindowPlan of a sliding-window op; every geometry error is raised here.
+
+    Plans are cached by their arguments' values and types (a few microseconds a call
+    instead of tens): only arguments that passed are cached, so errors are raised as
+    before, and ``fn`` (which only names the caller in messages) is not part of the key.
+    """
+    key = _key((tuple(spatial), kernel_size, stride, padding, dilation, ceil_mode))
+    if key is None:
+        return _window_plan(fn, spatial, kernel_size, stride, padding, dilation, ceil_mode)
+    return _cached_plan(key, fn, spatial, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+_PLAN_CACHE = {}
+_PLAN_CACHE_SIZE = 256
+
+
+def _cached_plan(key, fn, *args):
+    plan = _PLAN_CACHE.get(key)
+    if plan is None:
+        plan = _window_plan(fn, *args)  # raises for bad arguments: nothing cached
+        if len(_PLAN_CACHE) >= _PLAN_CACHE_SIZE:
+            _PLAN_CACHE.pop(next(iter(_PLAN_CACHE)))  # the oldest entry
+        _PLAN_CACHE[key] = plan
+    return plan
+
+
+def _window_plan(fn, spatial, kernel_size, stride, padding, dilation, ceil_mode):
     nsp = len(spatial)
     kernel = int_tuple(fn, "kernel_size", kernel_size, nsp)
     strides = kernel if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else int_tuple(fn, "stride", stride, nsp)

@@ -525,3 +525,23 @@ def test_geometry_accepts_numpy_ints_and_lists():
     np.testing.assert_array_equal(cypool.avg_pool2d(x, 2, ()), cypool.avg_pool2d(x, 2))
     # dtype= by name (computed in that dtype, per the docstring)
     np.testing.assert_array_equal(cypool.avg_pool2d(x, 2, dtype="float32"), cypool.avg_pool2d(x.astype(np.float32), 2))
+
+
+@pytest.mark.parametrize("good,bad,exc", [
+    (dict(kernel_size=1), dict(kernel_size=True), TypeError),
+    (dict(kernel_size=(2, 2)), dict(kernel_size=(2, True)), TypeError),
+    (dict(kernel_size=2, ceil_mode=True), dict(kernel_size=2, ceil_mode=1), TypeError),
+    (dict(kernel_size=2, stride=1), dict(kernel_size=2, stride=1.0), TypeError),
+    (dict(kernel_size=2, padding=1), dict(kernel_size=2, padding=True), TypeError),
+    (dict(kernel_size=2, padding=((1, 0), (0, 1))), dict(kernel_size=2, padding=((1, 0), (0, True))), TypeError),
+])
+def test_cached_plans_do_not_hide_errors(good, bad, exc):
+    # window plans are cached by value and type: an argument equal to a cached good one
+    # (True == 1, 1.0 == 1) is still refused, however often the good one ran
+    x = np.zeros((1, 1, 5, 5), np.float32)
+    for _ in range(2):
+        cypool.max_pool2d(x, **good)
+        with pytest.raises(exc):
+            cypool.max_pool2d(x, **bad)
+    # a list and a tuple of the same ints are separate entries with the same plan
+    assert cypool.max_pool2d(x, [2, 3], [1, 2]).shape == cypool.max_pool2d(x, (2, 3), (1, 2)).shape == (1, 1, 4, 2)

@@ -4,6 +4,8 @@ check arguments -> window plan -> memory layout -> allocate -> kernel -> result.
 The public functions in max_pool.py and avg_pool.py are thin wrappers of these;
 the kernels are cypool/_kernels/_window.pyx.tp.
 """
+from functools import lru_cache
+
 import numpy as np
 
 from .. import _threads
@@ -19,8 +21,10 @@ _U8 = np.dtype(np.uint8)
 _CACHE_LINE = 64  # bytes: per-thread scratch rows are padded this far apart
 
 
+@lru_cache(maxsize=256)
 def _geometry_args(plan, count_include_pad=True):
-    """Kernel arguments of a plan: (gd, gh, gw, dd, dh, dw), unit axes in front."""
+    """Kernel arguments of a plan: (gd, gh, gw, dd, dh, dw), unit axes in front (cached:
+    the tables are read-only)."""
     axes = (UNIT_AXIS,) * (3 - len(plan.axes)) + plan.axes
     return tuple(tap_table(a, count_include_pad) for a in axes) + tuple(a.dilation for a in axes)
 
