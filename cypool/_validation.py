@@ -156,11 +156,14 @@ _PLAN_CACHE_SIZE = 256
 
 
 def _cached_plan(key, fn, *args):
+    """The plan of ``key``; on a miss built from the caller's own arguments (so messages
+    show them as given). Each dict step is atomic under the GIL and a full cache is
+    cleared whole, so threads calling at once never race on an eviction."""
     plan = _PLAN_CACHE.get(key)
     if plan is None:
         plan = _window_plan(fn, *args)  # raises for bad arguments: nothing cached
         if len(_PLAN_CACHE) >= _PLAN_CACHE_SIZE:
-            _PLAN_CACHE.pop(next(iter(_PLAN_CACHE)))  # the oldest entry
+            _PLAN_CACHE.clear()
         _PLAN_CACHE[key] = plan
     return plan
 

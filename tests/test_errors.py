@@ -545,3 +545,19 @@ def test_cached_plans_do_not_hide_errors(good, bad, exc):
             cypool.max_pool2d(x, **bad)
     # a list and a tuple of the same ints are separate entries with the same plan
     assert cypool.max_pool2d(x, [2, 3], [1, 2]).shape == cypool.max_pool2d(x, (2, 3), (1, 2)).shape == (1, 1, 4, 2)
+
+
+def test_plan_cache_overflow_from_threads():
+    # more distinct geometries than the plan cache holds, from several threads at once:
+    # evictions never race, and every result is the one computed alone
+    from concurrent.futures import ThreadPoolExecutor
+
+    x = np.arange(2 * 3 * 12 * 11, dtype=np.float32).reshape(2, 3, 12, 11)
+    args = [((kh, kw), (sh, sw), (ph, 0)) for kh in range(1, 6) for kw in range(1, 6)
+            for sh in range(1, 5) for sw in range(1, 5) for ph in range(0, (kh + 1) // 2)]
+    assert len(args) > 2 * 256
+    want = [cypool.max_pool2d(x, *a) for a in args]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda a: cypool.max_pool2d(x, *a, num_threads=1), args * 2))
+    for g, w in zip(got, want * 2):
+        np.testing.assert_array_equal(g, w)
