@@ -120,6 +120,8 @@ def test_matches_torch(data):
     uint = {4: np.uint32, 8: np.uint64}[x.itemsize]
     np.testing.assert_array_equal(back(got).view(uint), want.numpy().view(uint))
     np.testing.assert_array_equal(back(idx), want_idx.numpy())
+    got = fn("max", nsp)(xin, out, data_format=df)  # the kernels without indices
+    np.testing.assert_array_equal(back(got).view(uint), want.numpy().view(uint))
 
     avg_want = getattr(F, f"adaptive_avg_pool{nsp}d")(t, out).numpy()
     avg_got = back(fn("avg", nsp)(xin, out, data_format=df))
@@ -138,6 +140,33 @@ def test_matches_torch(data):
         getattr(F, f"adaptive_avg_pool{nsp}d")(tg, out).backward(torch.from_numpy(gy))
         got_g = fn("avg", nsp, True)(g_in, xin.shape, data_format=df)
         np.testing.assert_allclose(back(got_g), tg.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("spatial,out", [((30, 30), (7, 7)), ((13, 9), (4, 5)), ((9, 4), (2, 3)),
+                                         ((5, 6, 7), (2, 3, 4))])
+def test_columns_first_is_scan_order_bitwise(op, dtype, spatial, out, rng):
+    # channels-first windows of two or more rows with no evenly spaced run take a
+    # column step first (each column's winner over the window's rows), then a step
+    # over columns: ties (+-0 among them), infinities and NaN payloads must come out
+    # bit for bit as the scan-order reference, on any thread count
+    x = random_data(rng, (2, 3) + spatial, dtype)
+    x[x == 0] = rng.choice(np.array([0.0, -0.0], dtype), int((x == 0).sum()))
+    x[rng.random(x.shape) < 0.04] = -np.inf if op == "max" else np.inf
+    payloads = np.array([0x7FC00001, 0xFFC00002], np.uint32).view(np.float32).astype(dtype)
+    nan_at = rng.random(x.shape) < 0.02
+    x[nan_at] = rng.choice(payloads, nan_at.sum())
+    x[1, 2] = np.where(np.isnan(x[1, 2]), 1, x[1, 2])  # a plane without NaN
+    want, want_idx = adaptive_pool(x, op, out)
+    bits = np.uint32 if dtype == np.float32 else np.uint64
+    f = fn(op, len(spatial))
+    for threads in (1, 2):
+        got = f(x, out, num_threads=threads)
+        np.testing.assert_array_equal(got.view(bits), want.view(bits))
+        got, idx = f(x, out, return_indices=True, num_threads=threads)
+        np.testing.assert_array_equal(got.view(bits), want.view(bits))
+        np.testing.assert_array_equal(idx, want_idx)
 
 
 X2 = np.zeros((1, 2, 5, 5), np.float32)

@@ -45,8 +45,10 @@ def torch_problems(draw, nsp=None, dtypes=(np.float32, np.float64)):
     if dtype.kind == "f" and draw(st.booleans()):
         x[rng.random(x.shape) < 0.1] = np.nan
     sdtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
-    u = rng.random((n, c, nsp)).astype(sdtype)
-    u.flat[rng.integers(0, u.size)] = draw(st.sampled_from([0.0, np.nextafter(sdtype.type(1), sdtype.type(0)), 0.5]))
+    below_one = np.nextafter(sdtype.type(1), sdtype.type(0))
+    # rounding to float16 can carry a draw from [0, 1) up to 1.0: keep it below
+    u = np.minimum(rng.random((n, c, nsp)).astype(sdtype), below_one)
+    u.flat[rng.integers(0, u.size)] = draw(st.sampled_from([0.0, below_one, 0.5]))
     return x, kernel, out, u
 
 
