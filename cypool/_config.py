@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from ._kernels import _openmp
+from ._kernels import _openmp, _window
 from ._threads import get_num_threads
 from ._version import __version__
 
@@ -44,6 +44,8 @@ def config():
         "openmp_version": _openmp.openmp_version(),
         "openmp_runtime": _openmp_runtime(),
         "num_threads": get_num_threads(),
+        "kernels": f"channels-last {_window.ISA}" + (
+            "" if build.get("avx2_twin", False) else " (no AVX2 twin in this build)"),
         "compiler": build.get("compiler"),
         "compile_args": build.get("compile_args"),
         "link_args": build.get("link_args"),

@@ -1,0 +1,178 @@
+"""The AVX2 twin of the channels-last kernels gives the baseline's bits; CYPOOL_ISA.
+
+The twin (``_window_cl_avx2``, setup.py's TWIN_FLAGS) replaces the baseline
+channels-last module at import when the CPU runs AVX2 and FMA, so on such a
+machine every other test runs the twin. Here each channels-last op runs through
+both modules (the kernel namespace swapped under the Python layer) on data with
+ties, +-0, infinities and NaN payloads, and must give the same bits: 8-lane
+vectors may not change a result, nor may fused multiply-adds (the twin is
+built with -ffp-contract=off).
+"""
+import importlib
+import os
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+
+import cypool
+import cypool.functional._fractional as FF
+import cypool.functional._window as FW
+from cypool._kernels import _cpu, _window, _window_cf, _window_cl
+
+CL = "channels_last"
+
+
+def _namespace(cl):
+    names = {k: getattr(_window_cf, k) for k in dir(_window_cf) if not k.startswith("__")}
+    names.update({k: getattr(cl, k) for k in dir(cl) if not k.startswith("__")})
+    return types.SimpleNamespace(**names)
+
+
+@pytest.fixture(scope="module")
+def twin():
+    if not _cpu.has_avx2_fma():
+        pytest.skip("this CPU does not run AVX2 + FMA code")
+    try:
+        return importlib.import_module("cypool._kernels._window_cl_avx2")
+    except ImportError:
+        pytest.skip("cypool was built without the AVX2 twin")
+
+
+def _data(rng, shape, dtype):
+    x = rng.integers(-4, 5, shape).astype(dtype)  # ties
+    if np.dtype(dtype).kind == "f":
+        x[x == 0] = rng.choice(np.array([0.0, -0.0], dtype), int((x == 0).sum()))
+        x[rng.random(shape) < 0.03] = np.inf
+        x[rng.random(shape) < 0.03] = -np.inf
+        payloads = np.array([0x7FC00001, 0xFFC00002], np.uint32).view(np.float32).astype(dtype)
+        nan_at = rng.random(shape) < 0.02
+        x[nan_at] = rng.choice(payloads, int(nan_at.sum()))
+        x += rng.standard_normal(shape).astype(dtype)  # distinct sums for the averages
+    return x
+
+
+def _finite(rng, shape, dtype):
+    return rng.standard_normal(shape).astype(dtype)
+
+
+# (name, input shape (N, *spatial, C), data maker, call on a channels-last array)
+CALLS = [
+    ("max2d k3 s2 p1", (2, 13, 11, 37), _data,
+     lambda x: cypool.max_pool2d(x, 3, 2, 1, return_indices=True, data_format=CL)),
+    ("max2d k2 s2", (2, 10, 12, 19), _data, lambda x: cypool.max_pool2d(x, 2, 2, data_format=CL)),
+    ("min2d k3 s1 dil2", (1, 11, 9, 21), _data,
+     lambda x: cypool.min_pool2d(x, 3, 1, 0, 2, return_indices=True, data_format=CL)),
+    ("max1d k4 s4", (2, 33, 13), _data, lambda x: cypool.max_pool1d(x, 4, 4, return_indices=True, data_format=CL)),
+    ("max3d k2 s2", (1, 6, 7, 8, 11), _data,
+     lambda x: cypool.max_pool3d(x, 2, 2, return_indices=True, data_format=CL)),
+    ("max2d rgb", (1, 9, 10, 3), _data, lambda x: cypool.max_pool2d(x, 3, 2, data_format=CL)),
+    ("avg2d k2 s2", (2, 10, 12, 19), _finite, lambda x: cypool.avg_pool2d(x, 2, 2, data_format=CL)),
+    ("avg2d k3 s1 p1 excl", (2, 9, 11, 37), _finite,
+     lambda x: cypool.avg_pool2d(x, 3, 1, 1, count_include_pad=False, data_format=CL)),
+    ("avg2d k5 s3 ceil", (1, 14, 13, 9), _finite,
+     lambda x: cypool.avg_pool2d(x, 5, 3, 2, ceil_mode=True, data_format=CL)),
+    ("avg2d rgb", (1, 9, 10, 3), _finite, lambda x: cypool.avg_pool2d(x, 2, 2, data_format=CL)),
+    ("lp2d p2", (2, 10, 12, 19), _finite, lambda x: cypool.lp_pool2d(x, 2, 2, data_format=CL)),
+    ("lp2d p3", (1, 9, 8, 13), _finite, lambda x: cypool.lp_pool2d(x, 3, 3, 2, data_format=CL)),
+    ("adaptive max", (2, 30, 29, 21), _data,
+     lambda x: cypool.adaptive_max_pool2d(x, 7, return_indices=True, data_format=CL)),
+    ("adaptive avg", (2, 30, 29, 21), _finite, lambda x: cypool.adaptive_avg_pool2d(x, 7, data_format=CL)),
+    ("global max", (3, 7, 9, 45), _data,
+     lambda x: cypool.global_max_pool(x, return_indices=True, data_format=CL)),
+    ("global avg", (3, 7, 9, 45), _finite, lambda x: cypool.global_avg_pool(x, data_format=CL)),
+    ("fractional", (2, 15, 14, 19), _data,
+     lambda x: cypool.fractional_max_pool2d(x, 2, output_ratio=0.7, return_indices=True, data_format=CL,
+                                            _random_samples=np.full((x.shape[0], x.shape[-1], 2), 0.3, x.dtype))),
+]
+
+
+def _backward_calls(rng, dtype):
+    """Backward passes on channels-last arrays: (name, thunk)."""
+    x = _finite(rng, (2, 12, 11, 37), dtype)
+    y, idx = cypool.max_pool2d(x, 3, 2, 1, return_indices=True, data_format=CL)
+    g = _finite(rng, y.shape, dtype)
+    ga = _finite(rng, cypool.avg_pool2d(x, 3, 1, 1, data_format=CL).shape, dtype)
+    gg = _finite(rng, (2, 37), dtype)
+    return [
+        ("max bwd", lambda: cypool.max_pool2d_backward(g, idx, x.shape, data_format=CL)),
+        ("avg bwd", lambda: cypool.avg_pool2d_backward(ga, x.shape, 3, 1, 1, count_include_pad=False,
+                                                       data_format=CL)),
+        ("global avg bwd", lambda: cypool.global_avg_pool_backward(gg, x.shape, data_format=CL)),
+    ]
+
+
+def _bits(a):
+    a = np.ascontiguousarray(a)
+    return a.view({1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}[a.itemsize])
+
+
+def _both(monkeypatch, twin, thunk):
+    results = []
+    for cl in (_window_cl, twin):
+        ns = _namespace(cl)
+        monkeypatch.setattr(FW, "K", ns)
+        monkeypatch.setattr(FF, "K", ns)
+        res = thunk()
+        results.append(res if isinstance(res, tuple) else (res,))
+    return results
+
+
+# every call in float32 and float64; 8-bit images where cypool takes them (max, min, average)
+UINT8 = {"max2d k2 s2", "max2d rgb", "avg2d k2 s2", "avg2d rgb", "global max", "adaptive max"}
+PARAMS = [pytest.param(call, dtype, id=f"{call[0]}-{np.dtype(dtype).name}")
+          for call in CALLS for dtype in (np.float32, np.float64) + ((np.uint8,) if call[0] in UINT8 else ())]
+
+
+@pytest.mark.parametrize("call,dtype", PARAMS)
+def test_twin_gives_the_baseline_bits(twin, monkeypatch, rng, call, dtype):
+    name, shape, make, call = call
+    x = rng.integers(0, 256, shape).astype(np.uint8) if dtype == np.uint8 else make(rng, shape, dtype)
+    base, fast = _both(monkeypatch, twin, lambda: call(x))
+    assert len(base) == len(fast)
+    for a, b in zip(base, fast):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(_bits(a), _bits(b))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_twin_backward_gives_the_baseline_bits(twin, monkeypatch, rng, dtype):
+    for name, thunk in _backward_calls(rng, dtype):
+        (a,), (b,) = _both(monkeypatch, twin, thunk)
+        np.testing.assert_array_equal(_bits(a), _bits(b), err_msg=name)
+
+
+def test_twin_is_in_use_where_it_runs():
+    built = cypool._config.config()["kernels"]
+    try:
+        importlib.import_module("cypool._kernels._window_cl_avx2")
+        have = True
+    except ImportError:
+        have = False
+    want = "avx2" if (have and _cpu.has_avx2_fma() and os.environ.get("CYPOOL_ISA", "auto") != "baseline") \
+        else "baseline"
+    assert _window.ISA == want
+    assert built.startswith(f"channels-last {want}")
+    assert (FW.K.max_fwd_cl is not _window_cl.max_fwd_cl) == (want == "avx2")
+
+
+def _isa_in_subprocess(value):
+    root = os.path.dirname(os.path.dirname(cypool.__file__))  # this cypool, wherever it is installed
+    env = dict(os.environ, CYPOOL_ISA=value,
+               PYTHONPATH=os.pathsep.join([root] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    code = "from cypool._kernels import _window; print(_window.ISA)"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+
+
+def test_cypool_isa_baseline_declines_the_twin():
+    res = _isa_in_subprocess("baseline")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "baseline"
+
+
+def test_cypool_isa_rejects_unknown_values():
+    res = _isa_in_subprocess("avx512")
+    assert res.returncode != 0
+    assert "CYPOOL_ISA must be one of auto, baseline" in res.stderr and "'avx512'" in res.stderr
