@@ -12,7 +12,6 @@ import importlib
 import os
 import subprocess
 import sys
-import types
 
 import numpy as np
 import pytest
@@ -20,15 +19,9 @@ import pytest
 import cypool
 import cypool.functional._fractional as FF
 import cypool.functional._window as FW
-from cypool._kernels import _cpu, _window, _window_cf, _window_cl
+from cypool._kernels import _cpu, _window, _window_cl
 
 CL = "channels_last"
-
-
-def _namespace(cl):
-    names = {k: getattr(_window_cf, k) for k in dir(_window_cf) if not k.startswith("__")}
-    names.update({k: getattr(cl, k) for k in dir(cl) if not k.startswith("__")})
-    return types.SimpleNamespace(**names)
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +29,10 @@ def twin():
     if not _cpu.has_avx2_fma():
         pytest.skip("this CPU does not run AVX2 + FMA code")
     try:
-        return importlib.import_module("cypool._kernels._window_cl_avx2")
+        importlib.import_module("cypool._kernels._window_cl_avx2")
     except ImportError:
         pytest.skip("cypool was built without the AVX2 twin")
+    return _window.namespace("avx2")
 
 
 def _data(rng, shape, dtype):
@@ -111,8 +105,7 @@ def _bits(a):
 
 def _both(monkeypatch, twin, thunk):
     results = []
-    for cl in (_window_cl, twin):
-        ns = _namespace(cl)
+    for ns in (_window.namespace("baseline"), twin):
         monkeypatch.setattr(FW, "K", ns)
         monkeypatch.setattr(FF, "K", ns)
         res = thunk()
@@ -155,7 +148,7 @@ def test_twin_is_in_use_where_it_runs():
         else "baseline"
     assert _window.ISA == want
     assert built.startswith(f"channels-last {want}")
-    assert (FW.K.max_fwd_cl is not _window_cl.max_fwd_cl) == (want == "avx2")
+    assert (FW.K.pick("max_fwd_cl", np.dtype(np.float32)) is not _window_cl.max_fwd_cl) == (want == "avx2")
 
 
 def _isa_in_subprocess(value):
@@ -164,6 +157,16 @@ def _isa_in_subprocess(value):
                PYTHONPATH=os.pathsep.join([root] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     code = "from cypool._kernels import _window; print(_window.ISA)"
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+
+
+def test_integer_data_keep_the_baseline_kernels(twin):
+    # the twin holds floating types only: integer pooling (and 8-bit image averages) take the baseline's
+    assert twin.pick("max_fwd_cl", np.dtype(np.int16)) is _window_cl.max_fwd_cl
+    assert twin.pick("avg_fwd_cl", np.dtype(np.uint8)) is _window_cl.avg_fwd_cl
+    assert twin.pick("max_fwd_cl", np.dtype(np.float32)) is not _window_cl.max_fwd_cl
+    assert twin.scatter_bwd_cl is not _window_cl.scatter_bwd_cl  # floating types only anyway
+    with pytest.raises(ValueError, match="isa must be 'baseline' or 'avx2'; got 'sse'"):
+        _window.kernels("sse")
 
 
 def test_cypool_isa_baseline_declines_the_twin():

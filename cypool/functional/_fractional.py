@@ -121,7 +121,7 @@ def _run_planes(a, frame, flat, shape_in5, outs, return_indices, nthreads, start
         if return_indices:
             slabs.append(np.empty((T, block * (volume - D * H * W) + _CACHE_LINE), _I64))
         scratch = [block] + slabs + scratch
-    kernel = getattr(K, f"max_fwd{'_idx' if return_indices else ''}_planes_{frame.layout}")
+    kernel = f"max_fwd{'_idx' if return_indices else ''}_planes_{frame.layout}"
     _run(kernel, frame, shape_in5, flat, outs, a.dtype, *args, *scratch, nthreads)
 
 
@@ -193,7 +193,7 @@ def _graham_forward(fn, a, frame, flat, shape_in5, spatial, sizes, row_seq, col_
     if frame.layout == "cl":
         # shared windows: the sliding-window kernel, vectorised over the channels
         name = f"max_fwd{'_idx' if return_indices else ''}_cl"
-        _run(getattr(K, name), frame, shape_in5, flat, outs, a.dtype, tap_table(UNIT_AXIS), rows, cols,
+        _run(name, frame, shape_in5, flat, outs, a.dtype, tap_table(UNIT_AXIS), rows, cols,
              1, 1, 1, nthreads)
     else:
         # windows of two or three widths at irregular starts: the per-plane kernel's

@@ -55,13 +55,15 @@ def _output(fn, name, frame, out, shape5, dtype, inputs):
 
 
 def _run(kernel, frame, shape_in5, flat_in_, outs, result_dtype, *rest, reads=()):
-    """Call ``kernel`` on kernel-dtype buffers; outs[0] is converted back if needed.
+    """Call ``kernel`` (a kernel's name) on kernel-dtype buffers; outs[0] is converted back if needed.
 
     The input is converted to the kernel dtype unless its dtype is in ``reads``
-    (types the kernel reads as they are: the averages read uint8).
+    (types the kernel reads as they are: the averages read uint8). The kernel is
+    picked for the dtype it reads (the AVX2 twin holds floating types only).
     """
     kdtype = _kernel_dtype(result_dtype)
     src = flat_in_ if flat_in_.dtype == kdtype or flat_in_.dtype in reads else flat_in_.astype(kdtype)
+    kernel = K.pick(kernel, src.dtype)
     first = outs[0] if outs[0].dtype == kdtype else np.empty(outs[0].size, kdtype)
     kernel(src, first, *outs[1:], *_dims_args(frame, shape_in5), *rest)
     if first is not outs[0]:
@@ -152,7 +154,7 @@ def select_tables(fn, op, a, frame, flat, tables, shape_in5, shape_out5, return_
         if _covers_plane(tables, shape_in5):
             _run_global(f"{op}_global{sfx}", frame, shape_in5, flat, outs, a.dtype, nthreads)
         else:
-            kernel = getattr(K, f"{op}_fwd{sfx}_{frame.layout}")
+            kernel = f"{op}_fwd{sfx}_{frame.layout}"
             _run(kernel, frame, shape_in5, flat, outs, a.dtype, *tables, nthreads)
     return (y, yi) if return_indices else y
 
@@ -174,9 +176,9 @@ def _global_dims(frame, shape_in5):
 
 def _run_global(name, frame, shape_in5, flat_in_, outs, result_dtype, *rest):
     """The whole-plane kernels {name}_cf / {name}_cl take (x, y, [yi], *dims, [divisor], nthreads)."""
-    kernel = getattr(K, f"{name}_{frame.layout}")
     kdtype = _kernel_dtype(result_dtype)
     src = flat_in_ if flat_in_.dtype == kdtype else flat_in_.astype(kdtype)
+    kernel = K.pick(f"{name}_{frame.layout}", src.dtype)
     first = outs[0] if outs[0].dtype == kdtype else np.empty(outs[0].size, kdtype)
     kernel(src, first, *outs[1:], *_global_dims(frame, shape_in5), *rest)
     if first is not outs[0]:
@@ -210,7 +212,7 @@ def avg_tables(fn, a, frame, flat, tables, shape_in5, shape_out5, divisor, want,
         if _covers_plane(tables, shape_in5):
             _run_global("avg_global", frame, shape_in5, flat, [yflat], result_dtype, float(divisor), nthreads)
         else:
-            kernel = getattr(K, f"avg_fwd_{frame.layout}")
+            kernel = f"avg_fwd_{frame.layout}"
             _run(kernel, frame, shape_in5, flat, [yflat], result_dtype, *tables, float(divisor), nthreads,
                  reads=(_U8,))
     return y
@@ -228,7 +230,7 @@ def lp2_forward(fn, a, nsp, kernel_size, stride, ceil_mode, volume, *, data_form
     nthreads = _threads.resolve(fn, num_threads)
     y, yflat = _output(fn, "out", frame, None, shape_out5, a.dtype, (a,))
     if yflat.size:
-        kernel = getattr(K, f"lp2_fwd_{frame.layout}")
+        kernel = f"lp2_fwd_{frame.layout}"
         _run(kernel, frame, shape_in5, flat, [yflat], a.dtype, *_geometry_args(plan), 0.0,
              float(volume), nthreads)
     return y
