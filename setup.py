@@ -117,19 +117,21 @@ def openmp_flags(compiler_type):
     return [(["-fopenmp"], ["-fopenmp"])]
 
 
-def probe_openmp(compiler):
-    """Compile, link and run a tiny OpenMP program; return (cflags, ldflags) or None."""
-    tmp = tempfile.mkdtemp(prefix="cypool-omp-")
+def first_that_builds(compiler, source, candidates, link):
+    """The first (cflags, ldflags) of ``candidates`` with which this compiler compiles the C
+    ``source`` (and, with ``link``, links it into a program), or None."""
+    tmp = tempfile.mkdtemp(prefix="cypool-probe-")
     old = os.getcwd()
     try:
         os.chdir(tmp)
         with open("probe.c", "w") as f:
-            f.write(OPENMP_PROBE)
-        for cflags, ldflags in openmp_flags(compiler.compiler_type):
+            f.write(source)
+        for cflags, ldflags in candidates:
             cflags = [cflags] if isinstance(cflags, str) else list(cflags)
             try:
                 objs = compiler.compile(["probe.c"], extra_postargs=cflags)
-                compiler.link_executable(objs, "probe", extra_postargs=list(ldflags))
+                if link:
+                    compiler.link_executable(objs, "probe", extra_postargs=list(ldflags))
             except Exception:  # any compile or link failure means "not with these flags"
                 continue
             return cflags, list(ldflags)
@@ -137,6 +139,11 @@ def probe_openmp(compiler):
     finally:
         os.chdir(old)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def probe_openmp(compiler):
+    """Compile and link a tiny OpenMP program; return the (cflags, ldflags) that did, or None."""
+    return first_that_builds(compiler, OPENMP_PROBE, openmp_flags(compiler.compiler_type), link=True)
 
 
 def twin_supported(compiler):
@@ -147,20 +154,7 @@ def twin_supported(compiler):
         return False
     if platform.machine().lower() not in ("x86_64", "amd64"):
         return False
-    tmp = tempfile.mkdtemp(prefix="cypool-avx2-")
-    old = os.getcwd()
-    try:
-        os.chdir(tmp)
-        with open("probe.c", "w") as f:
-            f.write(TWIN_PROBE)
-        try:
-            compiler.compile(["probe.c"], extra_postargs=TWIN_FLAGS)
-        except Exception:  # the compiler refuses the flags: no twin
-            return False
-        return True
-    finally:
-        os.chdir(old)
-        shutil.rmtree(tmp, ignore_errors=True)
+    return first_that_builds(compiler, TWIN_PROBE, [(TWIN_FLAGS, [])], link=False) is not None
 
 
 class BuildExt(build_ext):

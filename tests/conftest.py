@@ -79,6 +79,20 @@ def random_data(rng, shape, dtype, ties=True):
     return rng.integers(info.min, info.max, shape, dtype=dtype, endpoint=True)
 
 
+def scan_order_data(rng, shape, dtype, op):
+    """Data that only the scan-order rule gets right, bit for bit (shape (N >= 2, C >= 3, ...)):
+    ties with zeros of both signs, the op's identity (-inf for max, +inf for min) and NaNs of
+    two payloads; plane (1, 2) has no NaN."""
+    x = random_data(rng, shape, dtype)
+    x[x == 0] = rng.choice(np.array([0.0, -0.0], dtype), int((x == 0).sum()))
+    x[rng.random(x.shape) < 0.04] = -np.inf if op == "max" else np.inf
+    payloads = np.array([0x7FC00001, 0xFFC00002], np.uint32).view(np.float32).astype(dtype)
+    nan_at = rng.random(x.shape) < 0.02
+    x[nan_at] = rng.choice(payloads, nan_at.sum())
+    x[1, 2] = np.where(np.isnan(x[1, 2]), 1, x[1, 2])
+    return x
+
+
 def to_format(x, data_format):
     """Logical channels-first (N, C, *sp) -> the given data_format, C-contiguous."""
     return np.ascontiguousarray(np.moveaxis(x, 1, -1)) if data_format == "channels_last" else x

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cypool
-from conftest import FLOATS, INTS, LAYOUTS, from_format, random_data, to_format
+from conftest import FLOATS, INTS, LAYOUTS, from_format, random_data, scan_order_data, to_format
 from reference import adaptive_pool, adaptive_windows, numerical_gradient
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None,
@@ -151,13 +151,7 @@ def test_columns_first_is_scan_order_bitwise(op, dtype, spatial, out, rng):
     # column step first (each column's winner over the window's rows), then a step
     # over columns: ties (+-0 among them), infinities and NaN payloads must come out
     # bit for bit as the scan-order reference, on any thread count
-    x = random_data(rng, (2, 3) + spatial, dtype)
-    x[x == 0] = rng.choice(np.array([0.0, -0.0], dtype), int((x == 0).sum()))
-    x[rng.random(x.shape) < 0.04] = -np.inf if op == "max" else np.inf
-    payloads = np.array([0x7FC00001, 0xFFC00002], np.uint32).view(np.float32).astype(dtype)
-    nan_at = rng.random(x.shape) < 0.02
-    x[nan_at] = rng.choice(payloads, nan_at.sum())
-    x[1, 2] = np.where(np.isnan(x[1, 2]), 1, x[1, 2])  # a plane without NaN
+    x = scan_order_data(rng, (2, 3) + spatial, dtype, op)
     want, want_idx = adaptive_pool(x, op, out)
     bits = np.uint32 if dtype == np.float32 else np.uint64
     f = fn(op, len(spatial))

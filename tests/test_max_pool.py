@@ -4,7 +4,7 @@ import pytest
 
 import cypool
 from conftest import (FLOATS, INTS, LAYOUTS, as_kwargs, from_format, geometry_cases, geometry_ids,
-                      random_data, to_format)
+                      random_data, scan_order_data, to_format)
 from reference import numerical_gradient, scatter_backward, select_pool
 
 OPS = ["max", "min"]
@@ -104,13 +104,7 @@ def test_separable_3x3_stride_2(op, dtype, padding, shape, rng):
     # channels-first 3x3 stride-2 windows go through a ring of per-row 3-tap results
     # (values, and columns for the indices): ties (+-0 among them), infinities and NaN
     # payloads must come out bit for bit as the scan-order reference, on any thread count
-    x = random_data(rng, (2, 3) + shape, dtype)
-    x[x == 0] = rng.choice(np.array([0.0, -0.0], dtype), int((x == 0).sum()))
-    x[rng.random(x.shape) < 0.04] = -np.inf if op == "max" else np.inf
-    payloads = np.array([0x7FC00001, 0xFFC00002], np.uint32).view(np.float32).astype(dtype)
-    nan_at = rng.random(x.shape) < 0.02
-    x[nan_at] = rng.choice(payloads, nan_at.sum())
-    x[1, 2] = np.where(np.isnan(x[1, 2]), 1, x[1, 2])  # a plane without NaN
+    x = scan_order_data(rng, (2, 3) + shape, dtype, op)
     want, want_idx = select_pool(x, op, (3, 3), (2, 2), (1, 1), ((padding, padding),) * 2, False)
     bits = np.uint32 if dtype == np.float32 else np.uint64
     for threads in (1, 2):
