@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 
+from . import _memory
 from ._kernels import _openmp, _window
 from ._threads import get_num_threads
 from ._version import __version__
@@ -46,6 +47,9 @@ def config():
         "num_threads": get_num_threads(),
         "kernels": f"channels-last {_window.ISA}" + (
             "" if build.get("avx2_twin", False) else " (no AVX2 twin in this build)"),
+        "result_cache": "off (CYPOOL_CACHE_MB=0)" if not _memory.cache_info()["limit_bytes"] else
+        "keeps up to {limit_bytes} bytes of freed results (now {idle_bytes} in {idle_blocks} blocks)".format(
+            **_memory.cache_info()),
         "compiler": build.get("compiler"),
         "compile_args": build.get("compile_args"),
         "link_args": build.get("link_args"),

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _memory
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -60,15 +62,15 @@ class Frame:
     def empty(self, shape5, dtype, zero=False):
         """New array of logical-NCDHW shape ``shape5`` in the physical layout.
 
-        Returns ``(logical array, flat buffer)``.
+        Returns ``(logical array, flat buffer)``. Large ones reuse freed
+        results' memory (see _memory).
         """
         n, c, d, h, w = shape5
-        make = np.zeros if zero else np.empty
         if self.layout == "cf":
-            p = make((n, c, d, h, w), dtype)
+            p = _memory.empty((n, c, d, h, w), dtype, zero)
             a5 = p
         else:
-            p = make((n, d, h, w, c), dtype)
+            p = _memory.empty((n, d, h, w, c), dtype, zero)
             a5 = np.moveaxis(p, -1, 1)
         return self.from5(a5), p.reshape(-1)
 
