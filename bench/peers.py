@@ -2,7 +2,9 @@
 
 ``call()`` runs the case once and returns when the result is complete. Set-up
 (conversion to the library's tensors, compilation, preallocation for
-``cypool_out``) happens in ``prepare``, outside the timing. A library that
+``cypool_out``) happens in ``prepare``, outside the timing. A ``train`` call
+computes the forward's result and the gradient of the input (both, in
+every library: see jax_prepare). A library that
 lacks the op, or refuses the case, raises :class:`Unsupported` with the reason.
 
 Every peer is written as its users would write it: the library's own pooling
@@ -306,8 +308,15 @@ def jax_prepare(case, layout, mode, nthreads):
         jf = jax.jit(f)
         return lambda: jf(x).block_until_ready()
     g = jnp.asarray(make_like(np.asarray(jax.jit(f)(x))))
-    jt = jax.jit(lambda x, g: jax.vjp(f, x)[1](g)[0])
-    return lambda: jt(x, g).block_until_ready()
+
+    def step(x, g):
+        # the forward's result is returned too, as a training step feeds it on: a compiled
+        # function that returned the gradient alone would never compute the forward of a
+        # linear op (its gradient does not need it), unlike every other row's "train"
+        y, back = jax.vjp(f, x)
+        return y, back(g)[0]
+    jt = jax.jit(step)
+    return lambda: jax.block_until_ready(jt(x, g))
 
 
 # ---------------------------------------------------------------------- numpy
