@@ -72,21 +72,24 @@ def test_torch_parity(problem, layout):
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("kernel", [2, 3])
-def test_nan_payloads_without_indices(layout, dtype, kernel, rng):
+@pytest.mark.parametrize("nan_rate", [0.03, 0.0])
+def test_nan_payloads_without_indices(layout, dtype, kernel, nan_rate, rng):
     # Without indices the taps merge by a plain max and a row that met a NaN is merged
     # again by the exact rule: the values are those of the indexed kernel, bit for bit.
-    # Kernels 2 and 3 take their taps straight from the input (max_planes_out_2x2/3x3);
-    # -0.0 beside +0.0 checks that ties keep the first tap in scan order.
+    # Kernels 2 and 3 take their columns first (max_planes_out_2x2/3x3); -0.0 beside
+    # +0.0 checks that ties keep the first tap in scan order (rows without a NaN, all of
+    # them at nan_rate 0, are the ones that take that path).
     x = rng.integers(-3, 4, (2, 3, 17, 29)).astype(dtype)
     payloads = np.array([0x7FC00001, 0xFFC00002, 0x7FC00003], np.uint32).view(np.float32).astype(dtype)
-    nan_at = rng.random(x.shape) < 0.03
+    nan_at = rng.random(x.shape) < nan_rate
     x[nan_at] = rng.choice(payloads, nan_at.sum())
     x[rng.random(x.shape) < 0.05] = -np.inf
     x[(x == 0) & (rng.random(x.shape) < 0.5)] = -0.0
     u = rng.random((2, 3, 2)).astype(dtype)
     y, _ = _cp(2, x, layout, kernel, (11, 19), return_indices=True, _random_samples=u)
     plain = _cp(2, x, layout, kernel, (11, 19), _random_samples=u)[0]
-    assert np.isnan(y).any() and not np.isnan(y).all()
+    assert np.isnan(y).any() == (nan_rate > 0) and not np.isnan(y).all()
+    assert (y == 0).any() and (np.signbit(y) & (y == 0)).any()
     bits = np.uint32 if dtype == np.float32 else np.uint64
     np.testing.assert_array_equal(plain.view(bits), y.view(bits))
     want, _ = fractional_max_pool_torch(x, (kernel, kernel), (11, 19), u)
