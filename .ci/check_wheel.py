@@ -26,7 +26,7 @@ def check_wheel(path):
     tag = name[:-4].split("-")[-1]
     if sys.platform.startswith("linux") and not re.search(r"manylinux", tag):
         fail(f"{name}: platform tag {tag!r} is not a manylinux tag")
-    for part in ("_window_cf", "_window_cl", "_unpool", "_openmp"):
+    for part in ("_window_cf", "_window_cf_idx", "_window_cl", "_unpool", "_openmp"):
         if not any(re.match(rf"cypool/_kernels/{part}\..*\.(so|pyd)$", f) for f in files):
             fail(f"{name}: no compiled kernels cypool/_kernels/{part}.*.so")
     serial = os.environ.get("CYPOOL_OPENMP", "auto").lower() == "disabled"

@@ -17,7 +17,7 @@ import types
 import numpy as np
 
 from . import _cpu
-from . import _window_cf, _window_cl
+from . import _window_cf, _window_cf_idx, _window_cl
 
 _CHOICES = ("auto", "baseline")
 _TWIN_DTYPES = frozenset([np.dtype(np.float32), np.dtype(np.float64)])
@@ -40,7 +40,7 @@ def kernels(isa):
     ``isa="avx2"`` needs the twin (ValueError where this build or CPU has none).
     """
     table = {}
-    for mod in (_window_cf, _window_cl):
+    for mod in (_window_cf, _window_cf_idx, _window_cl):
         table.update({k: getattr(mod, k) for k in dir(mod) if not k.startswith("_")})
     partial = {}
     if isa == "avx2":
