@@ -63,8 +63,8 @@ PARTS = {
 }
 # The modules by compile time, longest first (object sizes 3.3, 3.1, 1.9, 1.3
 # MB): build_ext hands them to its workers in this order, so that the short
-# ones fill in beside the long ones (longest-first: about 30 s less than
-# the two channels-first modules first, on two cores).
+# ones fill in beside the long ones (on two cores, by those sizes, about 30 s
+# less than the two channels-first modules first).
 BUILD_ORDER = ("_window_cf", "_window_cl", "_window_cf_idx", "_window_cl_avx2")
 
 # The AVX2 twin of the channels-last kernels: the same source compiled for

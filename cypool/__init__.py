@@ -14,4 +14,5 @@ from ._version import __version__
 from .functional import *  # noqa: F401,F403
 from .functional import __all__ as _functional
 
-__all__ = ["__version__", "show_config", "empty_cache", "get_num_threads", "set_num_threads", "threads", *_functional]
+__all__ = ["__version__", "show_config", "empty_cache", "get_num_threads", "set_num_threads", "threads",
+           *_functional]

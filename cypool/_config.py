@@ -31,6 +31,14 @@ def _openmp_runtime():
     return None
 
 
+def _result_cache():
+    info = _memory.cache_info()
+    if not info["limit_bytes"]:
+        return "off (CYPOOL_CACHE_MB=0)"
+    return ("keeps up to {limit_bytes} bytes of freed results of 4 MiB and more "
+            "(now {idle_bytes} in {idle_blocks} blocks)".format(**info))
+
+
 def config():
     """The build and runtime configuration as a dict."""
     build = _build()
@@ -47,9 +55,7 @@ def config():
         "num_threads": get_num_threads(),
         "kernels": f"channels-last {_window.ISA}" + (
             "" if build.get("avx2_twin", False) else " (no AVX2 twin in this build)"),
-        "result_cache": "off (CYPOOL_CACHE_MB=0)" if not _memory.cache_info()["limit_bytes"] else
-        "keeps up to {limit_bytes} bytes of freed results (now {idle_bytes} in {idle_blocks} blocks)".format(
-            **_memory.cache_info()),
+        "result_cache": _result_cache(),
         "compiler": build.get("compiler"),
         "compile_args": build.get("compile_args"),
         "link_args": build.get("link_args"),
