@@ -19,7 +19,8 @@ results of ``MIN_BYTES`` and more:
 
 Thread safety: ``_lock`` guards the idle list. A lease may die on any thread,
 at any point (inside ``_take`` too), so giving back only appends to
-``_returned`` and settles the lists when the lock is free.
+``_returned`` and settles the lists when the lock is free. A forked child
+(multiprocessing's default start method on Linux) gets a fresh lock.
 """
 import os
 import threading
@@ -52,6 +53,17 @@ _lock = threading.Lock()
 _idle = []        # (size, block, address), oldest first
 _idle_bytes = 0
 _returned = []    # given back, not yet in _idle
+
+
+def _after_fork_in_child():
+    """A fork copies the lock as it was: held, if another thread of the parent held it, and
+    then nobody in the child would ever release it. The child starts with a new one."""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class _Lease:

@@ -2,6 +2,7 @@
 
 Most tests lower ``MIN_BYTES`` so that small results go through the cache.
 """
+import os
 import threading
 
 import numpy as np
@@ -217,3 +218,32 @@ def test_zeroed_results_come_out_zero_from_a_dirty_block(cached):
     again = _memory.empty((3, 1000), np.float64, zero=True)
     assert leased(again)
     np.testing.assert_array_equal(again, np.zeros((3, 1000)))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_forked_child_can_allocate_though_the_lock_was_held_at_fork(cached):
+    # a fork while a thread holds the cache's lock (here this one): the child's copy of the lock
+    # stays held forever unless the child gets a new one (os.register_at_fork)
+    x = data((2, 3, 16, 16))
+    want = cypool.max_pool2d(x, 2)
+    read, write = os.pipe()
+    with _memory._lock:
+        pid = os.fork()
+        if pid == 0:  # the child: pool, report, leave at once (no pytest teardown here)
+            try:
+                os.close(read)
+                ok = np.array_equal(cypool.max_pool2d(x, 2, num_threads=1), want)  # no OpenMP team
+                os.write(write, b"ok" if ok else b"bad")
+            finally:
+                os._exit(0)
+    os.close(write)
+    try:
+        import select
+        ready, _, _ = select.select([read], [], [], 60)
+        got = os.read(read, 16) if ready else b"hang"
+    finally:
+        os.close(read)
+        if not ready:
+            os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    assert got == b"ok"
