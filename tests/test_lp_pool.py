@@ -186,7 +186,9 @@ def test_global_backward_matches_finite_differences(op, data_format, keepdims, r
 @pytest.mark.parametrize("size", [1, 3, 4, 5, 9])  # whole 4-row passes and leftover rows
 def test_whole_image_kernels_agree_across_layouts(op, dtype, n, c, size, rng):
     # the channels-last whole-image kernels (*_global_cl) give the channels-first ones' bits:
-    # each channel meets its cells in scan order; NaNs and +-0 ties included; any thread count
+    # each channel meets its cells in one order (max/min: scan order; avg: the lanes of
+    # test_global_avg_sums_in_lanes, whose float data would tell orders apart); NaNs and +-0
+    # ties included; any thread count
     x = rng.integers(-2, 3, (n, c, size)).astype(dtype)
     if x.dtype.kind == "f":
         x[x == 0] = rng.choice(np.array([0.0, -0.0], dtype), int((x == 0).sum()))
@@ -203,6 +205,40 @@ def test_whole_image_kernels_agree_across_layouts(op, dtype, n, c, size, rng):
             np.testing.assert_array_equal(idx, want_idx)
             np.testing.assert_array_equal(idx, global_ref(x, op, 2)[1])
         assert got.tobytes() == want.tobytes()
+
+
+def lane_sum(planes):
+    """Sums of (P, S) planes in the kernels' lane order (cypool_lane_sum), in their dtype.
+
+    Lane l adds cells l, l + 8, ... in order from 0; the lanes meet as
+    ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
+    """
+    lanes = np.zeros((8, planes.shape[0]), planes.dtype)
+    for t in range(planes.shape[1]):
+        lanes[t % 8] = lanes[t % 8] + planes[:, t]
+    return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("data_format", LAYOUTS)
+# (13, 130): whole images of more than 64 channels (channels-last: running sums in scratch);
+# (1, 200): one image cut in channel blocks; (2, 3): a few channels
+@pytest.mark.parametrize("n,c", [(2, 3), (1, 200), (13, 130)])
+# lanes of 0-1 cells, exactly 1, 1-2, 6-7 (7x7, case f), 12-13 (passes of 6, 6 and 1)
+@pytest.mark.parametrize("size", [1, 5, 8, 9, 49, 100])
+def test_global_avg_sums_in_lanes(dtype, data_format, n, c, size, rng):
+    # global averages add each plane in eight lanes (vector adds over a channels-first plane),
+    # in both layouts, on any number of threads; checked bit for bit against that order
+    x = rng.standard_normal((n, c, size)).astype(dtype)
+    x[:, 0, :2] = -0.0  # plane 0: -0 cells (0 + -0 = +0 in a lane)
+    want = (lane_sum(x.reshape(n * c, size)) / dtype(size)).reshape(n, c)
+    for threads in (1, 2, 3):
+        got = cypool.global_avg_pool(to_format(x, data_format), data_format=data_format, num_threads=threads)
+        assert got.tobytes() == want.tobytes()
+    # a window over the whole plane takes the same kernel, its divisor_override too
+    got = cypool.avg_pool1d(to_format(x, data_format), size, divisor_override=3, data_format=data_format)
+    want = (lane_sum(x.reshape(n * c, size)) / dtype(3)).reshape(n, c, 1)
+    assert np.ascontiguousarray(from_format(got, data_format)).tobytes() == want.tobytes()
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])

@@ -56,7 +56,8 @@ Notes
 Each window's divisor is PyTorch's (SPEC.md, reference §B3): the kernel
 volume clipped to the padded input, or the real cells only with
 ``count_include_pad=False``, or ``divisor_override``. float32 sums in float32
-in scan order, as PyTorch does. Results are bitwise identical for any number
+in scan order, as PyTorch does; a window over a whole plane sums in eight
+lanes (see ``global_avg_pool``). Results are bitwise identical for any number
 of threads.
 
 Examples

@@ -119,6 +119,18 @@ Returns
 -------
 {_OUT}
 
+Notes
+-----
+Each plane is summed (float32 for float16 and float32 input, else float64,
+or the ``dtype`` asked for) in eight lanes: lane ``l``
+adds the cells ``l, l + 8, l + 16, ...`` in order, and the lanes meet as
+``((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))`` (eight cells are one
+vector add). Both layouts sum in this order, so ``channels_first`` and
+``channels_last`` give the same bits, on any number of threads; against a
+sum in scan order (PyTorch's) the results differ by float rounding only.
+``adaptive_avg_pool{{1,2,3}}d`` to one cell and an ``avg_pool`` window over
+the whole plane take this path too.
+
 Examples
 --------
 >>> import numpy as np, cypool
