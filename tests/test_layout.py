@@ -144,7 +144,7 @@ def small_image_case(draw):
 @given(small_image_case())
 @settings(**SETTINGS, max_examples=300)
 def test_integer_images_with_few_channels(case):
-    # channels-last integer images of <= 4 channels pool their window rows into a row first, then
+    # channels-last 8- and 16-bit images of <= 4 channels pool their window rows into a row first, then
     # the columns (kernels' order differs from channels-first; integer results cannot): the same
     # results as channels-first, max and min, and uint8 averages bit for bit (exact sums)
     case = dict(case)
