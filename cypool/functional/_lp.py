@@ -14,8 +14,10 @@ import numpy as np
 from .. import _threads
 from .. import _validation as check
 from . import _window
+from .._kernels import _window as K
 
 _F64 = np.dtype(np.float64)
+_KERNEL_DTYPES = (np.dtype(np.float32), _F64)
 
 
 def _float_input(fn, x):
@@ -75,16 +77,32 @@ def lp_backward(fn, grad_output, input, output, nsp, norm_type, kernel_size, str
     g = check.array(fn, "grad_output", grad_output, check.FLOAT_DTYPES)
     check.same_shape(fn, "output", y, g.shape, "the shape of grad_output")
     volume = math.prod(check.int_tuple(fn, "kernel_size", kernel_size, nsp))
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        # S**(1/p - 1) = y**(1 - p) for S > 0; S = 0 (y = 0) has gradient 0; NaN stays NaN
-        scale = np.where(y != 0, _power(y, 1.0 - p) if p != 1 else 1.0, 0.0)
-        t = (g * scale * volume).astype(g.dtype, copy=False)
+    nthreads = _threads.resolve(fn, num_threads)
+    # one parallel pass for p = 1 and 2 (same rounding, step by step) where the
+    # arrays allow it; NumPy otherwise
+    fused = p in (1, 2) and g.dtype == y.dtype and g.dtype in _KERNEL_DTYPES
+    if fused:
+        t = np.empty(g.shape, g.dtype)
+        K.lp_grad_scale(_flat(g), _flat(y), t.reshape(-1), float(volume), p == 2, nthreads)
+    else:
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            # S**(1/p - 1) = y**(1 - p) for S > 0; S = 0 (y = 0) has gradient 0; NaN stays NaN
+            scale = np.where(y != 0, _power(y, 1.0 - p) if p != 1 else 1.0, 0.0)
+            t = (g * scale * volume).astype(g.dtype, copy=False)
     gx = _window.avg_backward(fn, t, a.shape, nsp, kernel_size, stride, 0, ceil_mode, True, None,
                               dilation=1, data_format=data_format, num_threads=num_threads)
-    if p != 1:
+    if p == 2 and gx.dtype == a.dtype and gx.dtype in _KERNEL_DTYPES and gx.flags.c_contiguous \
+            and a.flags.c_contiguous and gx.strides == a.strides:
+        K.mul_inplace(gx.reshape(-1), a.reshape(-1), nthreads)
+    elif p != 1:
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             gx *= _power(a, p - 1).astype(gx.dtype, copy=False)
     return gx
+
+
+def _flat(a):
+    """A C-contiguous 1-D view (a copy only where ``a`` is not C-contiguous)."""
+    return np.ascontiguousarray(a).reshape(-1)
 
 
 # ------------------------------------------------------------------ global pooling
