@@ -249,8 +249,9 @@ def lane_sum(planes):
 # (13, 130): whole images of more than 64 channels (channels-last: running sums in scratch);
 # (1, 200): one image cut in channel blocks; (2, 3): a few channels
 @pytest.mark.parametrize("n,c", [(2, 3), (1, 200), (13, 130)])
-# lanes of 0-1 cells, exactly 1, 1-2, 6-7 (7x7, case f), 12-13 (passes of 6, 6 and 1)
-@pytest.mark.parametrize("size", [1, 5, 8, 9, 49, 100])
+# lanes of 0-1 cells, exactly 1, 1-2, 6-7 (7x7, case f), 12-13 (passes of 6, 6 and 1); every
+# count of last cells (0-7) and of whole blocks of eight (0-8, and more: the kernels' switch)
+@pytest.mark.parametrize("size", [1, 5, 8, 9, 15, 22, 27, 49, 66, 100])
 def test_global_avg_sums_in_lanes(dtype, data_format, n, c, size, rng):
     # global averages add each plane in eight lanes (vector adds over a channels-first plane),
     # in both layouts, on any number of threads; checked bit for bit against that order
