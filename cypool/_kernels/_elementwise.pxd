@@ -70,20 +70,6 @@ cdef inline ordered_t highest(ordered_t like) noexcept nogil:
 # order) and a NaN always replaces (so a NaN propagates, and the index is the
 # last NaN in scan order): PyTorch's CPU rule. Bitwise | keeps them branch-free
 # so the callers' selects vectorise; for integers v != v folds away.
-cdef extern from "math.h":
-    # C99's type-generic macro: float arguments stay float (one cmpunordps per
-    # four pairs when vectorised)
-    bint isunordered(double x, double y) nogil
-
-
-cdef inline bint either_nan(ordered_t a, ordered_t b) noexcept nogil:
-    """(a != a) | (b != b) as one unordered compare (integers: never)."""
-    if ordered_t is float or ordered_t is double:
-        return isunordered(a, b)
-    else:
-        return 0
-
-
 cdef inline bint max_takes(ordered_t v, ordered_t m) noexcept nogil:
     return (v > m) | (v != v)
 
@@ -100,6 +86,22 @@ cdef inline bint max_beats(ordered_t v, ordered_t m) noexcept nogil:
 
 cdef inline bint min_beats(ordered_t v, ordered_t m) noexcept nogil:
     return v < m
+
+
+# NaN notes of the fast paths (which select without NaNs, then redo a row that
+# met one)
+cdef extern from "math.h":
+    # C99's type-generic macro: float arguments stay float (one cmpunordps per
+    # four pairs when vectorised)
+    bint isunordered(double x, double y) nogil
+
+
+cdef inline bint either_nan(ordered_t a, ordered_t b) noexcept nogil:
+    """(a != a) | (b != b) as one unordered compare (integers: never)."""
+    if ordered_t is float or ordered_t is double:
+        return isunordered(a, b)
+    else:
+        return 0
 
 
 cdef inline real_t root2(real_t v) noexcept nogil:
