@@ -116,6 +116,23 @@ def test_separable_3x3_stride_2(op, dtype, padding, shape, rng):
 
 
 @pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("nsp,shape", [(2, (6, 10)), (2, (8, 7)), (2, (4, 2)), (3, (4, 6, 9)), (3, (2, 4, 4))])
+def test_stride_2_pairs_with_indices(op, dtype, nsp, shape, rng):
+    # channels-first 2x2 (2x2x2) stride-2 windows with indices take whole rows in
+    # one fused loop (float64: SSE2 pairs of outputs, odd widths end on one):
+    # ties (+-0 among them), infinities and NaN payloads bit for bit as the
+    # scan-order reference, on any thread count
+    x = scan_order_data(rng, (2, 3) + shape, dtype, op)
+    want, want_idx = select_pool(x, op, (2,) * nsp, (2,) * nsp, (1,) * nsp, ((0, 0),) * nsp, False)
+    bits = np.uint32 if dtype == np.float32 else np.uint64
+    for threads in (1, 2):
+        got, idx = pool(op, nsp)(x, 2, 2, return_indices=True, num_threads=threads)
+        np.testing.assert_array_equal(got.view(bits), want.view(bits))
+        np.testing.assert_array_equal(idx, want_idx)
+
+
+@pytest.mark.parametrize("op", OPS)
 def test_integer_extremes(op):
     for dtype in INTS:
         info = np.iinfo(dtype)
