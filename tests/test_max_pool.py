@@ -115,19 +115,29 @@ def test_separable_3x3_stride_2(op, dtype, padding, shape, rng):
         np.testing.assert_array_equal(idx, want_idx)
 
 
+FUSED_ROWS = [  # (spatial shape, kernel, stride, dilation, padding): whole-row windows, each fused loop shape
+    ((6, 10), 2, 2, 1, 0), ((8, 7), 2, 2, 1, 0), ((4, 2), 2, 2, 1, 0),     # 2x2 stride 2 (cases b, k)
+    ((4, 6, 9), 2, 2, 1, 0), ((2, 4, 4), 2, 2, 1, 0),                      # 2x2x2 (case h)
+    ((7, 9), 2, 1, 1, 0), ((6, 11), 3, 1, 1, 1), ((9, 12), 2, 1, 2, 0),    # stride 1, dilated
+    ((9, 13), 3, 2, 1, 1), ((5, 5, 8), 2, 1, 1, 0),                        # 3x3 stride 2, 2x2x2 stride 1
+    ((37,), 4, 4, 1, 0), ((19,), 3, 2, 1, 1),                               # 1-D (case i)
+]
+
+
 @pytest.mark.parametrize("op", OPS)
 @pytest.mark.parametrize("dtype", FLOATS)
-@pytest.mark.parametrize("nsp,shape", [(2, (6, 10)), (2, (8, 7)), (2, (4, 2)), (3, (4, 6, 9)), (3, (2, 4, 4))])
-def test_stride_2_pairs_with_indices(op, dtype, nsp, shape, rng):
-    # channels-first 2x2 (2x2x2) stride-2 windows with indices take whole rows in
-    # one fused loop (float64: SSE2 pairs of outputs, odd widths end on one):
-    # ties (+-0 among them), infinities and NaN payloads bit for bit as the
-    # scan-order reference, on any thread count
+@pytest.mark.parametrize("shape,k,s,d,p", FUSED_ROWS)
+def test_fused_rows_with_indices(op, dtype, shape, k, s, d, p, rng):
+    # channels-first rows with indices take their interior windows in one fused
+    # loop (float64: SSE2 pairs of outputs, odd widths end on one): ties (+-0
+    # among them), infinities and NaN payloads bit for bit as the scan-order
+    # reference, on any thread count
+    nsp = len(shape)
     x = scan_order_data(rng, (2, 3) + shape, dtype, op)
-    want, want_idx = select_pool(x, op, (2,) * nsp, (2,) * nsp, (1,) * nsp, ((0, 0),) * nsp, False)
+    want, want_idx = select_pool(x, op, (k,) * nsp, (s,) * nsp, (d,) * nsp, ((p, p),) * nsp, False)
     bits = np.uint32 if dtype == np.float32 else np.uint64
     for threads in (1, 2):
-        got, idx = pool(op, nsp)(x, 2, 2, return_indices=True, num_threads=threads)
+        got, idx = pool(op, nsp)(x, k, s, p, d, return_indices=True, num_threads=threads)
         np.testing.assert_array_equal(got.view(bits), want.view(bits))
         np.testing.assert_array_equal(idx, want_idx)
 
