@@ -94,6 +94,19 @@ def test_backward_finite_differences(data_format, count_include_pad, divisor_ove
     np.testing.assert_allclose(from_format(got, data_format), want, rtol=1e-7, atol=1e-8)
 
 
+@pytest.mark.parametrize("data_format", LAYOUTS)
+@pytest.mark.parametrize("k,s,p", [(3, 1, 1), (2, 1, 0), (3, 2, 1), (2, 2, 0), (4, 1, 2)])
+def test_backward_of_negative_zeros_is_positive_zero(data_format, k, s, p):
+    # PyTorch accumulates into zeros: 0 + -0 is +0 in every cell, gathered
+    # (overlapping windows of taps 1 apart), scattered or written once (disjoint)
+    shape = (2, 3, 9, 10)
+    y = cypool.avg_pool2d(np.zeros(shape), k, s, p)
+    g = np.full(y.shape, -0.0)
+    got = cypool.avg_pool2d_backward(to_format(g, data_format), to_format(np.zeros(shape), data_format).shape,
+                                     k, s, p, data_format=data_format)
+    assert not np.signbit(got).any()
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32])
 def test_backward_dtype_follows_grad(dtype):
     g = np.ones((1, 1, 2, 2), dtype)
