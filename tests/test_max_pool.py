@@ -127,11 +127,11 @@ FUSED_ROWS = [  # (spatial shape, kernel, stride, dilation, padding): whole-row 
 @pytest.mark.parametrize("op", OPS)
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("shape,k,s,d,p", FUSED_ROWS)
-def test_fused_rows_with_indices(op, dtype, shape, k, s, d, p, rng):
-    # channels-first rows with indices take their interior windows in one fused
-    # loop (float64: SSE2 pairs of outputs, odd widths end on one): ties (+-0
-    # among them), infinities and NaN payloads bit for bit as the scan-order
-    # reference, on any thread count
+def test_fused_rows(op, dtype, shape, k, s, d, p, rng):
+    # channels-first rows take their interior windows in one fused loop
+    # (float64: SSE2 pairs of outputs, odd widths end on one): ties (+-0 among
+    # them), infinities and NaN payloads bit for bit as the scan-order
+    # reference, with and without indices, on any thread count
     nsp = len(shape)
     x = scan_order_data(rng, (2, 3) + shape, dtype, op)
     want, want_idx = select_pool(x, op, (k,) * nsp, (s,) * nsp, (d,) * nsp, ((p, p),) * nsp, False)
@@ -140,6 +140,8 @@ def test_fused_rows_with_indices(op, dtype, shape, k, s, d, p, rng):
         got, idx = pool(op, nsp)(x, k, s, p, d, return_indices=True, num_threads=threads)
         np.testing.assert_array_equal(got.view(bits), want.view(bits))
         np.testing.assert_array_equal(idx, want_idx)
+        got = pool(op, nsp)(x, k, s, p, d, num_threads=threads)  # plane (1, 2): no NaN, no redo
+        np.testing.assert_array_equal(got.view(bits), want.view(bits))
 
 
 @pytest.mark.parametrize("op", OPS)
