@@ -100,17 +100,18 @@ def test_nan_payloads_in_wide_rows(op, data_format, dtype, nsp, case, rng):
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("padding", [0, 1])
 @pytest.mark.parametrize("shape", [(7, 11), (12, 24), (9, 37)])
-def test_separable_3x3_stride_2(op, dtype, padding, shape, rng):
-    # channels-first 3x3 stride-2 windows go through a ring of per-row 3-tap results
+@pytest.mark.parametrize("stride", [1, 2])
+def test_separable_3x3(op, dtype, padding, shape, stride, rng):
+    # channels-first 3x3 stride-1 and -2 windows go through a ring of per-row 3-tap results
     # (values, and columns for the indices): ties (+-0 among them), infinities and NaN
     # payloads must come out bit for bit as the scan-order reference, on any thread count
     x = scan_order_data(rng, (2, 3) + shape, dtype, op)
-    want, want_idx = select_pool(x, op, (3, 3), (2, 2), (1, 1), ((padding, padding),) * 2, False)
+    want, want_idx = select_pool(x, op, (3, 3), (stride, stride), (1, 1), ((padding, padding),) * 2, False)
     bits = np.uint32 if dtype == np.float32 else np.uint64
     for threads in (1, 2):
-        got = pool(op, 2)(x, 3, 2, padding, num_threads=threads)
+        got = pool(op, 2)(x, 3, stride, padding, num_threads=threads)
         np.testing.assert_array_equal(got.view(bits), want.view(bits))
-        got, idx = pool(op, 2)(x, 3, 2, padding, return_indices=True, num_threads=threads)
+        got, idx = pool(op, 2)(x, 3, stride, padding, return_indices=True, num_threads=threads)
         np.testing.assert_array_equal(got.view(bits), want.view(bits))
         np.testing.assert_array_equal(idx, want_idx)
 
