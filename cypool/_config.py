@@ -54,7 +54,8 @@ def config():
         "openmp_runtime": _openmp_runtime(),
         "num_threads": get_num_threads(),
         "kernels": f"channels-last {_window.ISA}" + (
-            "" if build.get("avx2_twin", False) else " (no AVX2 twin in this build)"),
+            "" if build.get("avx2_twin", False) else " (no AVX2 twin in this build)")
+            + f", channels-first row passes {'avx2' if _window.CF_AVX2 else 'baseline'}",
         "result_cache": _result_cache(),
         "compiler": build.get("compiler"),
         "compile_args": build.get("compile_args"),

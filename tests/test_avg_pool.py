@@ -5,7 +5,7 @@ import pytest
 import cypool
 from conftest import (FLOATS, INTS, LAYOUTS, as_kwargs, from_format, geometry_cases, geometry_ids,
                       random_data, to_format)
-from reference import avg_pool, numerical_gradient
+from reference import avg_pool, lp_pool, numerical_gradient
 
 TOL = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 2e-6, np.dtype(np.float64): 1e-13}
 
@@ -38,6 +38,42 @@ def test_forward_matches_reference(data_format, dtype, count_include_pad, diviso
     assert got.dtype == x.dtype
     tol = TOL[np.dtype(dtype)]
     np.testing.assert_allclose(from_format(got, data_format), want, rtol=tol, atol=tol)
+
+
+COLUMN_FIRST = [  # (spatial shape, kernel, padding, ceil_mode): stride-1 windows of 2 or 3 columns
+    ((9, 14), (3, 3), 1, False), ((8, 11), (2, 2), 0, False), ((7, 12), (2, 2), 1, True),
+    ((5, 13), (1, 3), (0, 1), False), ((9, 10), (4, 2), (2, 1), False), ((6, 12), (2, 3), 1, True),
+    ((4, 6, 11), (2, 2, 3), (1, 1, 1), False), ((5, 4, 12), (1, 3, 3), (0, 1, 1), True),
+]
+
+
+@pytest.mark.parametrize("dtype", FLOATS + [np.uint8])
+@pytest.mark.parametrize("count_include_pad,divisor_override", [(True, None), (False, None), (False, 5)])
+@pytest.mark.parametrize("shape,k,p,ceil_mode", COLUMN_FIRST)
+def test_column_first_rows(dtype, count_include_pad, divisor_override, shape, k, p, ceil_mode, rng):
+    # channels-first rows of stride-1 windows 2 or 3 columns wide (case e) sum
+    # each column over the window's rows once, then each window's columns, the
+    # padded edge windows too: within rounding of the reference, the same bits
+    # on 1 and 2 threads, and never -0 (PyTorch sums into a zero)
+    nsp = len(shape)
+    if dtype == np.uint8:
+        x = rng.integers(0, 256, (2, 3) + shape).astype(np.uint8)
+    else:
+        x = rng.standard_normal((2, 3) + shape).astype(dtype)
+        x[..., :2, :] = -0.0  # rows of -0: windows within them must sum to +0
+    pads = tuple((q, q) for q in (p if isinstance(p, tuple) else (p,) * nsp))
+    want = avg_pool(x, k, (1,) * nsp, (1,) * nsp, pads, ceil_mode, count_include_pad, divisor_override)
+    kw = dict(kernel_size=k, stride=1, padding=p, ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+              divisor_override=divisor_override)
+    got = [pool(nsp)(x, **kw, num_threads=t) for t in (1, 2)]
+    tol = TOL[np.dtype(np.float32 if dtype == np.float32 else np.float64)]
+    np.testing.assert_allclose(got[0], want, rtol=tol, atol=tol)
+    np.testing.assert_array_equal(got[0], got[1])
+    assert not np.signbit(got[0][got[0] == 0]).any()
+    if nsp == 2 and dtype != np.uint8 and not ceil_mode and divisor_override is None:
+        lp = [cypool.lp_pool2d(x, 2, k, 1, num_threads=t) for t in (1, 2)]  # Lp, p = 2: sums of squares
+        np.testing.assert_allclose(lp[0], lp_pool(x, 2, k, (1, 1), False), rtol=tol, atol=tol)
+        np.testing.assert_array_equal(lp[0], lp[1])
 
 
 @pytest.mark.parametrize("data_format", LAYOUTS)

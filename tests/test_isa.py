@@ -1,4 +1,5 @@
-"""The AVX2 twin of the channels-last kernels gives the baseline's bits; CYPOOL_ISA.
+"""The AVX2 twin of the channels-last kernels gives the baseline's bits, as do the channels-first
+row passes built both ways; CYPOOL_ISA.
 
 The twin (``_window_cl_avx2``, setup.py's TWIN_FLAGS) replaces the baseline
 channels-last module at import when the CPU runs AVX2 and FMA, so on such a
@@ -19,7 +20,7 @@ import pytest
 import cypool
 import cypool.functional._fractional as FF
 import cypool.functional._window as FW
-from cypool._kernels import _cpu, _window, _window_cl
+from cypool._kernels import _cpu, _window, _window_cf, _window_cl
 
 CL = "channels_last"
 
@@ -135,6 +136,45 @@ def test_twin_backward_gives_the_baseline_bits(twin, monkeypatch, rng, dtype):
     for name, thunk in _backward_calls(rng, dtype):
         (a,), (b,) = _both(monkeypatch, twin, thunk)
         np.testing.assert_array_equal(_bits(a), _bits(b), err_msg=name)
+
+
+# channels-first calls whose row passes are the C ones built twice in _window_cf
+# (CYPOOL_CF_TWICE): column-first averages (and Lp, p = 2), the 3x3 max/min ring
+CF_CALLS = [
+    ("avg k3 s1 p1 excl", (2, 3, 9, 29), _finite,
+     lambda x: cypool.avg_pool2d(x, 3, 1, 1, count_include_pad=False)),
+    ("avg k2 s1 ceil", (2, 3, 8, 27), _finite, lambda x: cypool.avg_pool2d(x, 2, 1, 1, ceil_mode=True)),
+    ("avg3d k(2,2,3) s1", (1, 2, 4, 5, 26), _finite, lambda x: cypool.avg_pool3d(x, (2, 2, 3), 1, 1)),
+    ("lp k3 s1", (2, 3, 9, 29), _finite, lambda x: cypool.lp_pool2d(x, 2, 3, 1)),
+    ("max k3 s2 p1", (2, 3, 13, 37), _data, lambda x: cypool.max_pool2d(x, 3, 2, 1)),
+    ("min k3 s1 p1", (2, 3, 11, 30), _data, lambda x: cypool.min_pool2d(x, 3, 1, 1)),
+]
+CF_PARAMS = [pytest.param(call, dtype, id=f"{call[0]}-{np.dtype(dtype).name}")
+             for call in CF_CALLS for dtype in (np.float32, np.float64) + ((np.uint8,) if "avg" in call[0] else ())]
+
+
+@pytest.mark.parametrize("call,dtype", CF_PARAMS)
+def test_channels_first_passes_give_the_baseline_bits(rng, call, dtype):
+    if not _cpu.has_avx2_fma():
+        pytest.skip("this CPU does not run AVX2 code")
+    name, shape, make, call = call
+    x = rng.integers(0, 256, shape).astype(np.uint8) if dtype == np.uint8 else make(rng, shape, dtype)
+    was = _window_cf._use_avx2(False)
+    try:
+        base = call(x)
+        _window_cf._use_avx2(True)
+        fast = call(x)
+    finally:
+        _window_cf._use_avx2(was)
+    assert base.dtype == fast.dtype and base.shape == fast.shape
+    np.testing.assert_array_equal(_bits(base), _bits(fast))
+
+
+def test_channels_first_passes_follow_cypool_isa():
+    want = _cpu.has_avx2_fma() and os.environ.get("CYPOOL_ISA", "auto") != "baseline"
+    assert _window.CF_AVX2 == want
+    assert _window_cf._use_avx2(want) == want  # the setting made at import
+    assert cypool._config.config()["kernels"].endswith(f"row passes {'avx2' if want else 'baseline'}")
 
 
 def test_twin_is_in_use_where_it_runs():

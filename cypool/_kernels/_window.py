@@ -7,7 +7,9 @@ The channels-last module has an AVX2 twin (``_window_cl_avx2``: the same
 source compiled with ``-mavx2 -mfma -ffp-contract=off``, floating-point
 specialisations only; see setup.py). Its kernels take over when the CPU runs
 AVX2 and FMA, unless the environment sets ``CYPOOL_ISA=baseline``; both give
-the same bits (tests/test_isa.py). ``ISA`` says which is in use. Kernels that
+the same bits (tests/test_isa.py). ``ISA`` says which is in use. The
+channels-first module holds a few row passes built both ways (``CF_AVX2``:
+whether the AVX2 build is in use, by the same rule, twin or none). Kernels that
 also take integers are looked up with ``pick(name, dtype)``: the twin's for
 float32/float64 data, the baseline's otherwise.
 """
@@ -70,6 +72,10 @@ if _wanted not in _CHOICES:
     raise ValueError(f"CYPOOL_ISA must be one of {', '.join(_CHOICES)} (or unset); got {_wanted!r}")
 ISA = "avx2" if _wanted == "auto" and _twin_module() is not None else "baseline"
 globals().update(kernels(ISA))
+# The channels-first row passes written in C (_window.pyx.tp: CYPOOL_CF_TWICE) are
+# built for both in _window_cf itself; the same rule picks theirs.
+CF_AVX2 = _wanted == "auto" and _cpu.has_avx2_fma()
+_window_cf._use_avx2(CF_AVX2)
 
 
 def namespace(isa):
