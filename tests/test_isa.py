@@ -139,7 +139,8 @@ def test_twin_backward_gives_the_baseline_bits(twin, monkeypatch, rng, dtype):
 
 
 # channels-first calls whose row passes are the C ones built twice in _window_cf
-# (CYPOOL_CF_TWICE): column-first averages (and Lp, p = 2), the 3x3 max/min ring
+# (CYPOOL_CF_TWICE): column-first averages (and Lp, p = 2), the 3x3 max/min ring,
+# fractional pooling's square windows
 CF_CALLS = [
     ("avg k3 s1 p1 excl", (2, 3, 9, 29), _finite,
      lambda x: cypool.avg_pool2d(x, 3, 1, 1, count_include_pad=False)),
@@ -148,6 +149,10 @@ CF_CALLS = [
     ("lp k3 s1", (2, 3, 9, 29), _finite, lambda x: cypool.lp_pool2d(x, 2, 3, 1)),
     ("max k3 s2 p1", (2, 3, 13, 37), _data, lambda x: cypool.max_pool2d(x, 3, 2, 1)),
     ("min k3 s1 p1", (2, 3, 11, 30), _data, lambda x: cypool.min_pool2d(x, 3, 1, 1)),
+    ("fractional k2", (2, 3, 25, 38), _data,  # rows without NaN: the running-row passes
+     lambda x: cypool.fractional_max_pool2d(x, 2, output_ratio=0.7, _random_samples=np.full((2, 3, 2), 0.3, x.dtype))),
+    ("fractional k3", (2, 3, 25, 38), _finite,
+     lambda x: cypool.fractional_max_pool2d(x, 3, output_ratio=0.6, _random_samples=np.full((2, 3, 2), 0.6, x.dtype))),
 ]
 CF_PARAMS = [pytest.param(call, dtype, id=f"{call[0]}-{np.dtype(dtype).name}")
              for call in CF_CALLS for dtype in (np.float32, np.float64) + ((np.uint8,) if "avg" in call[0] else ())]
