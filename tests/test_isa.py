@@ -20,7 +20,7 @@ import pytest
 import cypool
 import cypool.functional._fractional as FF
 import cypool.functional._window as FW
-from cypool._kernels import _cpu, _window, _window_cf, _window_cl
+from cypool._kernels import _cpu, _window, _window_cf, _window_cf_idx, _window_cl
 
 CL = "channels_last"
 
@@ -139,7 +139,8 @@ def test_twin_backward_gives_the_baseline_bits(twin, monkeypatch, rng, dtype):
 
 
 # channels-first calls whose row passes are the C ones built twice in _window_cf
-# (CYPOOL_CF_TWICE): column-first averages (and Lp, p = 2), the 3x3 max/min ring,
+# and _window_cf_idx (CYPOOL_CF_TWICE): column-first averages (and Lp, p = 2), the
+# 3x3 max/min ring with and without indices,
 # fractional pooling's square windows
 CF_CALLS = [
     ("avg k3 s1 p1 excl", (2, 3, 9, 29), _finite,
@@ -149,6 +150,8 @@ CF_CALLS = [
     ("lp k3 s1", (2, 3, 9, 29), _finite, lambda x: cypool.lp_pool2d(x, 2, 3, 1)),
     ("max k3 s2 p1", (2, 3, 13, 37), _data, lambda x: cypool.max_pool2d(x, 3, 2, 1)),
     ("min k3 s1 p1", (2, 3, 11, 30), _data, lambda x: cypool.min_pool2d(x, 3, 1, 1)),
+    ("max k3 s2 p1 idx", (2, 3, 13, 37), _data, lambda x: cypool.max_pool2d(x, 3, 2, 1, return_indices=True)),
+    ("min k3 s1 idx", (2, 3, 11, 30), _data, lambda x: cypool.min_pool2d(x, 3, 1, 0, return_indices=True)),
     ("fractional k2", (2, 3, 25, 38), _data,  # rows without NaN: the running-row passes
      lambda x: cypool.fractional_max_pool2d(x, 2, output_ratio=0.7, _random_samples=np.full((2, 3, 2), 0.3, x.dtype))),
     ("fractional k3", (2, 3, 25, 38), _finite,
@@ -164,21 +167,26 @@ def test_channels_first_passes_give_the_baseline_bits(rng, call, dtype):
         pytest.skip("this CPU does not run AVX2 code")
     name, shape, make, call = call
     x = rng.integers(0, 256, shape).astype(np.uint8) if dtype == np.uint8 else make(rng, shape, dtype)
-    was = _window_cf._use_avx2(False)
+    was = [m._use_avx2(False) for m in (_window_cf, _window_cf_idx)]
     try:
         base = call(x)
-        _window_cf._use_avx2(True)
+        for m in (_window_cf, _window_cf_idx):
+            m._use_avx2(True)
         fast = call(x)
     finally:
-        _window_cf._use_avx2(was)
-    assert base.dtype == fast.dtype and base.shape == fast.shape
-    np.testing.assert_array_equal(_bits(base), _bits(fast))
+        for m, w in zip((_window_cf, _window_cf_idx), was):
+            m._use_avx2(w)
+    base, fast = (r if isinstance(r, tuple) else (r,) for r in (base, fast))
+    for a, b in zip(base, fast):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(_bits(a), _bits(b))
 
 
 def test_channels_first_passes_follow_cypool_isa():
     want = _cpu.has_avx2_fma() and os.environ.get("CYPOOL_ISA", "auto") != "baseline"
     assert _window.CF_AVX2 == want
     assert _window_cf._use_avx2(want) == want  # the setting made at import
+    assert _window_cf_idx._use_avx2(want) == want
     assert cypool._config.config()["kernels"].endswith(f"row passes {'avx2' if want else 'baseline'}")
 
 

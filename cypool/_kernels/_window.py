@@ -76,6 +76,7 @@ globals().update(kernels(ISA))
 # built for both in _window_cf itself; the same rule picks theirs.
 CF_AVX2 = _wanted == "auto" and _cpu.has_avx2_fma()
 _window_cf._use_avx2(CF_AVX2)
+_window_cf_idx._use_avx2(CF_AVX2)
 
 
 def namespace(isa):
