@@ -152,6 +152,8 @@ CF_CALLS = [
     ("min k3 s1 p1", (2, 3, 11, 30), _data, lambda x: cypool.min_pool2d(x, 3, 1, 1)),
     ("max k3 s2 p1 idx", (2, 3, 13, 37), _data, lambda x: cypool.max_pool2d(x, 3, 2, 1, return_indices=True)),
     ("min k3 s1 idx", (2, 3, 11, 30), _data, lambda x: cypool.min_pool2d(x, 3, 1, 0, return_indices=True)),
+    ("avg bwd k3 s1 p1 excl", (2, 3, 9, 29), _finite,  # gathered: quotients, row and column sums
+     lambda g: cypool.avg_pool2d_backward(g, g.shape, 3, 1, 1, count_include_pad=False)),
     ("fractional k2", (2, 3, 25, 38), _data,  # rows without NaN: the running-row passes
      lambda x: cypool.fractional_max_pool2d(x, 2, output_ratio=0.7, _random_samples=np.full((2, 3, 2), 0.3, x.dtype))),
     ("fractional k3", (2, 3, 25, 38), _finite,
