@@ -149,13 +149,14 @@ def test_matches_torch(data):
 def test_columns_first_is_scan_order_bitwise(op, dtype, spatial, out, rng):
     # channels-first windows of two or more rows with no evenly spaced run take a
     # column step first (each column's winner over the window's rows), then a step
-    # over columns: ties (+-0 among them), infinities and NaN payloads must come out
-    # bit for bit as the scan-order reference, on any thread count
+    # over columns (2-D: the column step one C pass over the window's rows): ties (+-0
+    # among them), infinities and NaN payloads must come out bit for bit as the
+    # scan-order reference, on any thread count
     x = scan_order_data(rng, (2, 3) + spatial, dtype, op)
     want, want_idx = adaptive_pool(x, op, out)
     bits = np.uint32 if dtype == np.float32 else np.uint64
     f = fn(op, len(spatial))
-    for threads in (1, 2):
+    for threads in (1, 2, 3):  # 6 planes: every count splits them into blocks of rows
         got = f(x, out, num_threads=threads)
         np.testing.assert_array_equal(got.view(bits), want.view(bits))
         got, idx = f(x, out, return_indices=True, num_threads=threads)
