@@ -73,7 +73,8 @@ if _wanted not in _CHOICES:
 ISA = "avx2" if _wanted == "auto" and _twin_module() is not None else "baseline"
 globals().update(kernels(ISA))
 # The channels-first row passes written in C (_window.pyx.tp: CYPOOL_CF_TWICE) are
-# built for both in _window_cf itself; the same rule picks theirs.
+# built both ways inside _window_cf and _window_cf_idx, each with its own flag; the
+# same rule picks theirs.
 CF_AVX2 = _wanted == "auto" and _cpu.has_avx2_fma()
 _window_cf._use_avx2(CF_AVX2)
 _window_cf_idx._use_avx2(CF_AVX2)
