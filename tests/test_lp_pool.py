@@ -73,29 +73,48 @@ def test_backward_matches_finite_differences(p, data_format, nsp, geometry, rng)
     np.testing.assert_allclose(from_format(got, data_format), want, rtol=1e-6, atol=1e-8)
 
 
+FORMULA_GEOMETRY = [  # (shape, kernel, stride, ceil_mode): overlapping, disjoint (one pass for
+    # p = 2 channels-first), disjoint with gaps between windows and after them, ceil edges, 3-D
+    ((3, 5, 9, 8), (2, 3), 2, False),
+    ((3, 5, 9, 8), 2, 2, False),
+    ((3, 5, 9, 11), (2, 3), (3, 4), True),
+    ((2, 4, 7, 9), 3, 3, True),
+    ((2, 3, 5, 7, 9), (2, 1, 3), (3, 2, 3), True),
+]
+
+
 @pytest.mark.parametrize("p", [1, 2])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("data_format", LAYOUTS)
 @pytest.mark.parametrize("storage", ["c", "strided"])
-def test_backward_p1_p2_rounds_as_the_formula(p, dtype, data_format, storage, rng):
-    # p = 1, 2 take one parallel pass for the per-output factor and one for x**(p-1): bit for bit
-    # the formula step by step in the input's dtype: t = (g * s) * K, s = y**(1-p) (0 where y = 0),
-    # then avg_pool's backward of t, times x**(p-1); zeros, NaN, inf and strided arrays included
-    x = rng.standard_normal((3, 5, 9, 8)).astype(dtype)
+@pytest.mark.parametrize("shape,kernel,stride,ceil_mode", FORMULA_GEOMETRY)
+def test_backward_p1_p2_rounds_as_the_formula(p, dtype, data_format, storage, shape, kernel, stride,
+                                              ceil_mode, rng):
+    # p = 1, 2 take one parallel pass for the per-output factor and one for x**(p-1) (p = 2 under
+    # disjoint windows, channels-first: one pass for all): bit for bit the formula step by step in
+    # the input's dtype: t = (g * s) * K, s = y**(1-p) (0 where y = 0), then avg_pool's backward
+    # of t, times x**(p-1) (so 0 * x on cells no window holds); zeros, NaN, inf and strided arrays
+    nsp = len(shape) - 2
+    volume = math.prod(kernel) if isinstance(kernel, tuple) else kernel ** nsp
+    x = rng.standard_normal(shape).astype(dtype)
     x[0, 0, :2, :2] = 0  # a zero window: y = 0
     x[1, 1, 3, 3] = np.nan
+    x[0, 1, -1] = np.inf  # the last row (3-D: slice), which no window may hold
     x = to_format(x, data_format)
-    y = cypool.lp_pool2d(x, p, (2, 3), 2, data_format=data_format)
+    y = lp(nsp)(x, p, kernel, stride, ceil_mode, data_format=data_format)
     g = rng.standard_normal(y.shape).astype(dtype)
     g.flat[5] = np.inf
     with np.errstate(all="ignore"):
         s = np.where(y != 0, np.reciprocal(y) if p == 2 else dtype(1), dtype(0))
-        t = (g * s) * dtype(6)
-        want = cypool.avg_pool2d_backward(t, x.shape, (2, 3), 2, data_format=data_format) * (x if p == 2 else 1)
+        t = (g * s) * dtype(volume)
+        avg_bwd = getattr(cypool, f"avg_pool{nsp}d_backward")
+        want = avg_bwd(t, x.shape, kernel, stride, 0, ceil_mode, data_format=data_format) * (x if p == 2 else 1)
     if storage == "strided":  # grad_output and input as views (NumPy's multiply for x)
         g, x = (np.repeat(a, 2, axis=-1)[..., ::2] for a in (g, x))
-    got = cypool.lp_pool2d_backward(g, x, y, p, (2, 3), 2, data_format=data_format, num_threads=2)
-    assert got.dtype == dtype and got.tobytes() == want.astype(dtype).tobytes()
+    for threads in (1, 2, 3):
+        got = lp(nsp, True)(g, x, y, p, kernel, stride, ceil_mode, data_format=data_format,
+                            num_threads=threads)
+        assert got.dtype == dtype and got.tobytes() == want.astype(dtype).tobytes()
 
 
 def test_zero_sum_has_zero_gradient():

@@ -281,15 +281,46 @@ def avg_backward(fn, grad_output, input_shape, nsp, kernel_size, stride, padding
     """Average backward: each real tap of a window receives grad / divisor."""
     count_include_pad = check.flag(fn, "count_include_pad", count_include_pad)
     divisor = check.divisor_override(fn, divisor_override)
+    g, frame, gflat, shape_in5, plan = _window_backward_setup(
+        fn, grad_output, input_shape, nsp, kernel_size, stride, padding, dilation, ceil_mode, data_format)
+    nthreads = _threads.resolve(fn, num_threads)
+    return avg_backward_tables(frame, g.dtype, gflat, shape_in5, _geometry_args(plan, count_include_pad),
+                               divisor, nthreads)
+
+
+def _window_backward_setup(fn, grad_output, input_shape, nsp, kernel_size, stride, padding, dilation,
+                           ceil_mode, data_format):
+    """_backward_setup, and the window plan, grad_output checked against its output shape."""
     g, frame, gflat, shape, shape_in5 = _backward_setup(fn, grad_output, input_shape, nsp, data_format)
     plan = check.window_plan(
         fn, shape_in5[5 - nsp:], kernel_size, stride, padding, dilation, ceil_mode
     )
     expected = frame.from5(np.empty(shape_in5[:2] + (1,) * (3 - nsp) + plan.out_shape, np.uint8)).shape
     check.same_shape(fn, "grad_output", g, expected, "the forward output's shape for these arguments")
-    nthreads = _threads.resolve(fn, num_threads)
-    return avg_backward_tables(frame, g.dtype, gflat, shape_in5, _geometry_args(plan, count_include_pad),
-                               divisor, nthreads)
+    return g, frame, gflat, shape_in5, plan
+
+
+def lp2_backward(fn, grad_output, output, a, nsp, kernel_size, stride, ceil_mode, volume, *,
+                 data_format, nthreads):
+    """Lp backward for p = 2 in one pass (the lp2_bwd_cf kernel), or None where it does not apply.
+
+    It applies to channels-first memory, disjoint windows (stride >= kernel_size)
+    and grad_output, output and input of one kernel dtype; elsewhere
+    functional/_lp.lp_backward composes its three passes, which give the same bits.
+    """
+    g, frame, gflat, shape_in5, plan = _window_backward_setup(
+        fn, grad_output, a.shape, nsp, kernel_size, stride, 0, 1, ceil_mode, data_format)
+    dtype = g.dtype
+    if frame.layout != "cf" or dtype not in (_F32, np.dtype(np.float64)) \
+            or output.dtype != dtype or a.dtype != dtype or not gflat.size:
+        return None
+    tables = _geometry_args(plan)
+    gx, gxflat = frame.empty(shape_in5, dtype)
+    scratch = np.empty((nthreads, tables[2].shape[1] + _CACHE_LINE // dtype.itemsize), dtype)
+    if not K.lp2_bwd_cf(gflat, flat_in(frame, output), flat_in(frame, a), gxflat, scratch,
+                        *_dims_args(frame, shape_in5), *tables, 0.0, float(volume), nthreads):
+        return None
+    return gx
 
 
 def avg_backward_tables(frame, dtype, gflat, shape_in5, tables, divisor, nthreads):
