@@ -11,6 +11,7 @@ built with -ffp-contract=off).
 """
 import importlib
 import os
+import platform
 import subprocess
 import sys
 
@@ -190,7 +191,14 @@ def test_channels_first_passes_follow_cypool_isa():
     assert _window.CF_AVX2 == want
     assert _window_cf._use_avx2(want) == want  # the setting made at import
     assert _window_cf_idx._use_avx2(want) == want
-    assert cypool._config.config()["kernels"].endswith(f"row passes {'avx2' if want else 'baseline'}")
+    assert f"row passes {'avx2' if want else 'baseline'}," in cypool._config.config()["kernels"]
+
+
+def test_uint8_pass_is_reported():
+    # SSSE3 is in the x86-64-v2 floor: any x86-64 CPU that runs the wheels has it
+    x86 = platform.machine().lower() in ("x86_64", "amd64")
+    assert _window.U8_2X2 == x86
+    assert cypool._config.config()["kernels"].endswith(f"uint8 2x2 pass {'ssse3' if x86 else 'none'}")
 
 
 def test_twin_is_in_use_where_it_runs():

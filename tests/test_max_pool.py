@@ -206,3 +206,26 @@ def test_reference_vectors():
     np.testing.assert_array_equal(cypool.max_pool2d(x, 2, padding="same")[0, 0], [[5, 6], [8, 9]])
     np.testing.assert_array_equal(cypool.max_pool2d(x, 2, padding="same_lower")[0, 0], [[1, 3], [7, 9]])
     np.testing.assert_array_equal(cypool.max_pool2d(x, 2, padding="valid")[0, 0], [[5]])
+
+
+@pytest.mark.parametrize("op", ["max", "min", "avg"])
+@pytest.mark.parametrize("channels", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("width", [2, 3, 31, 32, 34, 66, 97])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+def test_uint8_images_2x2(op, channels, width, ceil_mode, rng):
+    """uint8 channels-last 2x2 windows at stride 2 (case m; a C pass of SSSE3 shuffles for 1-4
+    channels, 16 output pixels a block and the rest one by one; the kernel's loops with edges or
+    5 channels): the float path's results, bit for bit, on 1-3 threads."""
+    x = rng.integers(0, 256, (2, 5, width, channels), dtype=np.uint8)
+    x[0, 0, ::2] = 255  # extremes
+    x[0, 1, 1::2] = 0
+    fn = getattr(cypool, f"{op}_pool2d")
+    for divisor in ([None, 3, 8] if op == "avg" else [None]):
+        kw = dict(ceil_mode=ceil_mode, data_format="channels_last")
+        if divisor is not None:
+            kw["divisor_override"] = divisor
+        want = fn(x.astype(np.float32), 2, **kw)
+        for threads in (1, 2, 3):
+            got = fn(x, 2, **kw, num_threads=threads, **({"dtype": np.float32} if op == "avg" else {}))
+            assert got.dtype == (np.float32 if op == "avg" else np.uint8)
+            assert got.tobytes() == want.astype(got.dtype).tobytes()

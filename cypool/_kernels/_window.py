@@ -78,6 +78,8 @@ globals().update(kernels(ISA))
 CF_AVX2 = _wanted == "auto" and _cpu.has_avx2_fma()
 _window_cf._use_avx2(CF_AVX2)
 _window_cf_idx._use_avx2(CF_AVX2)
+# The channels-last uint8 2x2 pass (SSSE3, part of the x86-64-v2 floor) runs where the CPU has it.
+U8_2X2 = _window_cl._u8_pass()
 
 
 def namespace(isa):
