@@ -141,7 +141,7 @@ def test_twin_backward_gives_the_baseline_bits(twin, monkeypatch, rng, dtype):
 
 # channels-first calls whose row passes are the C ones built twice in _window_cf
 # and _window_cf_idx (CYPOOL_CF_TWICE): column-first averages (and Lp, p = 2), the
-# 3x3 max/min ring with and without indices,
+# 3x3 max/min ring with and without indices, 2x2 (2x2x2) max/min at stride 2 (float32),
 # fractional pooling's square windows
 CF_CALLS = [
     ("avg k3 s1 p1 excl", (2, 3, 9, 29), _finite,
@@ -155,6 +155,9 @@ CF_CALLS = [
     ("min k3 s1 idx", (2, 3, 11, 30), _data, lambda x: cypool.min_pool2d(x, 3, 1, 0, return_indices=True)),
     ("avg bwd k3 s1 p1 excl", (2, 3, 9, 29), _finite,  # gathered: quotients, row and column sums
      lambda g: cypool.avg_pool2d_backward(g, g.shape, 3, 1, 1, count_include_pad=False)),
+    ("max k2 s2 pairs", (2, 3, 10, 46), _data, lambda x: cypool.max_pool2d(x, 2)),  # 8 + 7 outputs
+    ("min k2 s2 pairs", (2, 3, 10, 46), _finite, lambda x: cypool.min_pool2d(x, 2)),
+    ("max3d k2 s2 pairs", (2, 3, 4, 6, 38), _finite, lambda x: cypool.max_pool3d(x, 2)),
     ("fractional k2", (2, 3, 25, 38), _data,  # rows without NaN: the running-row passes
      lambda x: cypool.fractional_max_pool2d(x, 2, output_ratio=0.7, _random_samples=np.full((2, 3, 2), 0.3, x.dtype))),
     ("fractional k3", (2, 3, 25, 38), _finite,
