@@ -78,7 +78,8 @@ def lp_backward(fn, grad_output, input, output, nsp, norm_type, kernel_size, str
     check.same_shape(fn, "output", y, g.shape, "the shape of grad_output")
     volume = math.prod(check.int_tuple(fn, "kernel_size", kernel_size, nsp))
     nthreads = _threads.resolve(fn, num_threads)
-    if p == 2:  # disjoint windows, channels-first: one pass over g, y and x (same bits)
+    if p == 2 and g.dtype == y.dtype == a.dtype and g.dtype in _KERNEL_DTYPES:
+        # disjoint windows, channels-first: one pass over g, y and x (same bits)
         gx = _window.lp2_backward(fn, g, y, a, nsp, kernel_size, stride, ceil_mode, volume,
                                   data_format=data_format, nthreads=nthreads)
         if gx is not None:

@@ -304,22 +304,20 @@ def lp2_backward(fn, grad_output, output, a, nsp, kernel_size, stride, ceil_mode
                  data_format, nthreads):
     """Lp backward for p = 2 in one pass (the lp2_bwd_cf kernel), or None where it does not apply.
 
-    It applies to channels-first memory, disjoint windows (stride >= kernel_size)
-    and grad_output, output and input of one kernel dtype; elsewhere
-    functional/_lp.lp_backward composes its three passes, which give the same bits.
+    The caller (functional/_lp.lp_backward) passes grad_output, output and input
+    of one kernel dtype; the pass applies to channels-first memory and disjoint
+    windows (stride >= kernel_size). Elsewhere lp_backward composes its three
+    passes, which give the same bits.
     """
     g, frame, gflat, shape_in5, plan = _window_backward_setup(
         fn, grad_output, a.shape, nsp, kernel_size, stride, 0, 1, ceil_mode, data_format)
-    dtype = g.dtype
-    if frame.layout != "cf" or dtype not in (_F32, np.dtype(np.float64)) \
-            or output.dtype != dtype or a.dtype != dtype or not gflat.size:
-        return None
     tables = _geometry_args(plan)
-    gx, gxflat = frame.empty(shape_in5, dtype)
-    scratch = np.empty((nthreads, tables[2].shape[1] + _CACHE_LINE // dtype.itemsize), dtype)
-    if not K.lp2_bwd_cf(gflat, flat_in(frame, output), flat_in(frame, a), gxflat, scratch,
-                        *_dims_args(frame, shape_in5), *tables, 0.0, float(volume), nthreads):
+    if frame.layout != "cf" or not gflat.size or not K.disjoint_plan(*tables):
         return None
+    gx, gxflat = frame.empty(shape_in5, g.dtype)
+    scratch = np.empty((nthreads, tables[2].shape[1] + _CACHE_LINE // g.dtype.itemsize), g.dtype)
+    K.lp2_bwd_cf(gflat, flat_in(frame, output), flat_in(frame, a), gxflat, scratch,
+                 *_dims_args(frame, shape_in5), *tables, 0.0, float(volume), nthreads)
     return gx
 
 
