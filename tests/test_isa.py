@@ -54,6 +54,11 @@ def _finite(rng, shape, dtype):
     return rng.standard_normal(shape).astype(dtype)
 
 
+def _signed_zeros(rng, shape, dtype):
+    """+0, -0 and -1 only: windows whose extreme is a zero, which come first deciding its sign."""
+    return rng.choice(np.array([0.0, -0.0, -1.0], dtype), shape)
+
+
 # (name, input shape (N, *spatial, C), data maker, call on a channels-last array)
 CALLS = [
     ("max2d k3 s2 p1", (2, 13, 11, 37), _data,
@@ -158,6 +163,9 @@ CF_CALLS = [
     ("max k2 s2 pairs", (2, 3, 10, 46), _data, lambda x: cypool.max_pool2d(x, 2)),  # 8 + 7 outputs
     ("min k2 s2 pairs", (2, 3, 10, 46), _finite, lambda x: cypool.min_pool2d(x, 2)),
     ("max3d k2 s2 pairs", (2, 3, 4, 6, 38), _finite, lambda x: cypool.max_pool3d(x, 2)),
+    ("adaptive max 7x7", (2, 3, 30, 30), _data, lambda x: cypool.adaptive_max_pool2d(x, 7)),  # tall8
+    ("adaptive min 8x3", (2, 3, 20, 41), _signed_zeros, lambda x: cypool.adaptive_min_pool2d(x, (8, 3))),
+    ("adaptive max 5x4", (2, 3, 17, 23), _finite, lambda x: cypool.adaptive_max_pool2d(x, (5, 4))),
     ("fractional k2", (2, 3, 25, 38), _data,  # rows without NaN: the running-row passes
      lambda x: cypool.fractional_max_pool2d(x, 2, output_ratio=0.7, _random_samples=np.full((2, 3, 2), 0.3, x.dtype))),
     ("fractional k3", (2, 3, 25, 38), _finite,
