@@ -166,6 +166,9 @@ CF_CALLS = [
     ("adaptive max 7x7", (2, 3, 30, 30), _data, lambda x: cypool.adaptive_max_pool2d(x, 7)),  # tall8
     ("adaptive min 8x3", (2, 3, 20, 41), _signed_zeros, lambda x: cypool.adaptive_min_pool2d(x, (8, 3))),
     ("adaptive max 5x4", (2, 3, 17, 23), _finite, lambda x: cypool.adaptive_max_pool2d(x, (5, 4))),
+    ("adaptive max 7x7 idx", (2, 3, 30, 30), _data, lambda x: cypool.adaptive_max_pool2d(x, 7, return_indices=True)),
+    ("adaptive min 8x3 idx", (2, 3, 20, 41), _signed_zeros,
+     lambda x: cypool.adaptive_min_pool2d(x, (8, 3), return_indices=True)),
     ("fractional k2", (2, 3, 25, 38), _data,  # rows without NaN: the running-row passes
      lambda x: cypool.fractional_max_pool2d(x, 2, output_ratio=0.7, _random_samples=np.full((2, 3, 2), 0.3, x.dtype))),
     ("fractional k3", (2, 3, 25, 38), _finite,
