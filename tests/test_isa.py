@@ -171,6 +171,9 @@ CF_CALLS = [
      lambda x: cypool.adaptive_min_pool2d(x, (8, 3), return_indices=True)),
     ("fractional k2", (2, 3, 25, 38), _data,  # rows without NaN: the running-row passes
      lambda x: cypool.fractional_max_pool2d(x, 2, output_ratio=0.7, _random_samples=np.full((2, 3, 2), 0.3, x.dtype))),
+    ("fractional k2 idx", (2, 3, 25, 38), _data,  # the 2x2 pass with indices
+     lambda x: cypool.fractional_max_pool2d(x, 2, output_ratio=0.7, return_indices=True,
+                                            _random_samples=np.full((2, 3, 2), 0.3, x.dtype))),
     ("fractional k3", (2, 3, 25, 38), _finite,
      lambda x: cypool.fractional_max_pool2d(x, 3, output_ratio=0.6, _random_samples=np.full((2, 3, 2), 0.6, x.dtype))),
 ]
