@@ -61,7 +61,8 @@ def cases(draw, op):
         ceil_mode=draw(st.booleans()),
         batched=draw(st.integers(0, 4)) > 0,  # unbatched one time in five
         N=draw(st.integers(1, 2)),
-        C=draw(st.sampled_from([1, 2, 3, 5, 8])),  # <= 4 and > 4: two channels-last paths
+        # <= 4, > 4 and pixels of >= 512 bytes (CL_TAP_BYTES): three channels-last paths
+        C=draw(st.sampled_from([1, 2, 3, 5, 8, 130])),
         spatial=tuple(spatial),
         dtype=draw(st.sampled_from([np.float32, np.float64])),
         channels_last=draw(st.booleans()),
