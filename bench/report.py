@@ -79,7 +79,10 @@ def full_report(run_record, markdown=False):
             f"({run_record['machine'].get('affinity', run_record['machine']['cpu_count'])} CPUs); "
             f"OpenMP {'on' if run_record['config']['openmp'] else 'OFF'}",
             "libraries: " + ", ".join(f"{PEER_NAMES[k]} {v}" for k, v in run_record["libs"].items()),
-            "each figure: median ms of repeated calls, (× the memory floor of that row); "
+            "each figure: median ms of repeated calls"
+            + (f" (the median of {run_record['rounds']} rounds, the libraries taking turns)"
+               if run_record.get("rounds", 1) > 1 else "")
+            + ", (× the memory floor of that row); "
             "every library in its own process, pinned to the same CPUs; "
             "'cypool' allocates its result like every peer, 'cypool out=' writes into a preallocated one."]
     threads = sorted({int(t) for t in run_record["floors"]})

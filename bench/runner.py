@@ -9,6 +9,7 @@ floor, ``floor = bytes that must move / best bandwidth``.
 import importlib.util
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -108,8 +109,15 @@ def _worker(spec, nthreads, on_line):
 
 
 def run(case_ids=None, peers=None, threads=None, modes=("fwd",), layouts=None,
-        budget=0.5, min_runs=5, max_runs=30, progress=True):
-    """Run the benchmark; returns the JSON-able record of the whole run."""
+        budget=0.5, min_runs=5, max_runs=30, progress=True, rounds=1):
+    """Run the benchmark; returns the JSON-able record of the whole run.
+
+    With ``rounds`` > 1 every library runs its tasks that many times, the
+    libraries taking turns (each round in a fresh process, the order reversed
+    every other round), and each figure is the median of its rounds' medians:
+    a minute of a noisy neighbour then moves one round of one library, not the
+    whole row.
+    """
     import cypool
     from cypool._config import config
 
@@ -118,30 +126,36 @@ def run(case_ids=None, peers=None, threads=None, modes=("fwd",), layouts=None,
     libs = ["cypool", "cypool_out", *peers]
     threads = threads or default_threads()
     tasks = plan_tasks(case_ids, layouts, modes)
-    bar = Progress(len(threads) * (len(libs) * len(tasks) + 2), progress)
+    if rounds < 1:
+        raise ValueError(f"rounds must be >= 1; got {rounds}")
+    bar = Progress(len(threads) * (rounds * len(libs) * len(tasks) + 2), progress)
     run_record = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(),
                   "config": config(), "cypool": cypool.__version__, "argv": sys.argv[1:],
-                  "budget_s": budget, "libs": {}, "floors": {}, "results": [], "problems": []}
+                  "budget_s": budget, "rounds": rounds, "libs": {}, "floors": {}, "results": [],
+                  "problems": []}
+    per_round = []
     for nt in threads:
         floors = []
         spec = {"lib": "floor", "threads": nt, "cpus": _cpus(nt)}
         for r in _worker(spec, nt, lambda r: None):
             floors.append(r)
         bar.step(f"floor, {nt} thread(s)")
-        for lib in libs:
-            spec = {"lib": lib, "threads": nt, "cpus": _cpus(nt), "tasks": tasks,
-                    "budget": budget, "min_runs": min_runs, "max_runs": max_runs}
+        for rnd in range(rounds):
+            for lib in (libs if rnd % 2 == 0 else libs[::-1]):
+                spec = {"lib": lib, "threads": nt, "cpus": _cpus(nt), "tasks": tasks,
+                        "budget": budget, "min_runs": min_runs, "max_runs": max_runs}
 
-            def on_line(r, lib=lib):
-                if r["event"] == "result":
-                    bar.step(f"{lib} {r['case']} {r['layout']} {r['mode']} t={nt}")
-                elif r["event"] == "start":
-                    run_record["libs"][lib] = r.get("version") or r.get("error")
-            for r in _worker(spec, nt, on_line):
-                if r["event"] == "result":
-                    run_record["results"].append(r)
-                elif r["event"] == "crash":
-                    run_record["problems"].append(r)
+                def on_line(r, lib=lib, rnd=rnd):
+                    if r["event"] == "result":
+                        bar.step(f"{lib} {r['case']} {r['layout']} {r['mode']} t={nt}"
+                                 + (f" round {rnd + 1}/{rounds}" if rounds > 1 else ""))
+                    elif r["event"] == "start":
+                        run_record["libs"][lib] = r.get("version") or r.get("error")
+                for r in _worker(spec, nt, on_line):
+                    if r["event"] == "result":
+                        per_round.append(r)
+                    elif r["event"] == "crash":
+                        run_record["problems"].append(dict(r, round=rnd + 1))
         for r in _worker({"lib": "floor", "threads": nt, "cpus": _cpus(nt)}, nt, lambda r: None):
             floors.append(r)
         bar.step(f"floor again, {nt} thread(s)")
@@ -151,8 +165,28 @@ def run(case_ids=None, peers=None, threads=None, modes=("fwd",), layouts=None,
             "runs": good,
         }
     bar.close()
+    run_record["results"] = merge_rounds(per_round)
     attach_floor(run_record)
     return run_record
+
+
+def merge_rounds(results):
+    """One result per (lib, case, layout, mode, threads) from each round's: ``median_s`` the
+    median of the rounds' medians (``round_medians_s`` lists them), ``best_s`` the least,
+    ``runs`` the sum; a task that was not ok in some round keeps that round's record."""
+    groups = {}
+    for r in results:
+        groups.setdefault((r["lib"], r["case"], r["layout"], r["mode"], r["threads"]), []).append(r)
+    merged = []
+    for rs in groups.values():
+        bad = [r for r in rs if r.get("status") != "ok"]
+        if bad:
+            merged.append(bad[0])
+            continue
+        medians = sorted(r["median_s"] for r in rs)
+        merged.append(dict(rs[0], median_s=statistics.median(medians), best_s=min(r["best_s"] for r in rs),
+                           runs=sum(r["runs"] for r in rs), round_medians_s=[r["median_s"] for r in rs]))
+    return merged
 
 
 def attach_floor(run_record):

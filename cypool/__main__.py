@@ -47,6 +47,9 @@ def bench_parser(prog="python -m cypool bench"):
     p.add_argument("--layouts", type=_csv(str), help="cf, cl (default: each case's own)")
     p.add_argument("--budget", type=float, default=None,
                    help="seconds per measurement after 5 runs (default 0.3; --all 1.0)")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="run every library this many times, taking turns, and report the median "
+                        "of the rounds (default 1)")
     p.add_argument("--json", metavar="FILE", help="write the whole run as JSON")
     p.add_argument("--plot", metavar="FILE.png", help="bar chart of the speed-ups (needs matplotlib)")
     p.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
@@ -77,9 +80,11 @@ def bench(argv):
             print(f"not installed, skipped: {', '.join(missing)}", file=sys.stderr)
     if args.threads and min(args.threads) < 1:
         sys.exit(f"--threads: got {args.threads}; thread counts must be >= 1")
+    if args.rounds < 1:
+        sys.exit(f"--rounds: got {args.rounds}; the number of rounds must be >= 1")
     budget = args.budget if args.budget is not None else (1.0 if args.all else 0.3)
     record = runner.run(case_ids, args.peers, args.threads, modes, args.layouts,
-                        budget=budget, progress=not args.quiet)
+                        budget=budget, progress=not args.quiet, rounds=args.rounds)
     print(report.full_report(record, markdown=args.markdown))
     if args.json:
         runner.save_json(record, args.json)

@@ -11,7 +11,7 @@ import cypool
 from cypool.__main__ import _bench_package
 
 _bench_package()
-from cypool.bench import cases, peers  # noqa: E402
+from cypool.bench import cases, peers, runner  # noqa: E402
 
 SMALL = {2: (2, 3, 12, 10), 3: (2, 3, 6, 8, 4), 1: (2, 3, 32)}
 
@@ -74,7 +74,7 @@ def test_cli_runs_and_writes_json(tmp_path):
     out = tmp_path / "run.json"
     proc = subprocess.run(
         [sys.executable, "-m", "cypool", "bench", "--cases", "c", "--peers", "numpy",
-         "--threads", "1", "--budget", "0", "--quiet", "--json", str(out)],
+         "--threads", "1", "--budget", "0", "--rounds", "2", "--quiet", "--json", str(out)],
         capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "cypool" in proc.stdout and "NumPy" in proc.stdout and "floor" in proc.stdout
@@ -83,12 +83,41 @@ def test_cli_runs_and_writes_json(tmp_path):
     assert {"cypool", "cypool_out", "numpy"} <= ok
     assert record["floors"]["1"]["best_Bps"] > 1e8
     assert all(r["x_floor"] > 0 for r in record["results"] if r["status"] == "ok")
+    assert record["rounds"] == 2 and "median of 2 rounds" in proc.stdout
+    assert all(len(r["round_medians_s"]) == 2 for r in record["results"] if r["status"] == "ok")
 
 
 def test_cli_refuses_unknown_case():
     proc = subprocess.run([sys.executable, "-m", "cypool", "bench", "--cases", "zz"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "zz" in proc.stderr
+
+
+def test_cli_refuses_zero_rounds():
+    proc = subprocess.run([sys.executable, "-m", "cypool", "bench", "--rounds", "0"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "--rounds" in proc.stderr and "0" in proc.stderr
+
+
+def _result(lib, median, status="ok", case="c"):
+    r = {"event": "result", "lib": lib, "case": case, "layout": "cf", "mode": "fwd", "threads": 1,
+         "status": status}
+    return dict(r, median_s=median, best_s=median / 2, runs=5) if status == "ok" else dict(r, note="no")
+
+
+def test_rounds_merge_to_the_median_of_their_medians():
+    merged = runner.merge_rounds([_result("cypool", 3.0), _result("torch", 1.0), _result("cypool", 1.0),
+                                  _result("torch", 2.0), _result("cypool", 2.0), _result("torch", 9.0),
+                                  _result("numpy", None, "unsupported"), _result("numpy", None, "unsupported")])
+    by_lib = {r["lib"]: r for r in merged}
+    assert len(merged) == 3
+    assert by_lib["cypool"]["median_s"] == 2.0 and by_lib["cypool"]["round_medians_s"] == [3.0, 1.0, 2.0]
+    assert by_lib["cypool"]["best_s"] == 0.5 and by_lib["cypool"]["runs"] == 15
+    assert by_lib["torch"]["median_s"] == 2.0
+    assert by_lib["numpy"]["status"] == "unsupported"
+    # a round that failed is what the row shows, not a median of the others
+    merged = runner.merge_rounds([_result("jax", 1.0), _result("jax", None, "error")])
+    assert [r["status"] for r in merged] == ["error"]
 
 
 def test_info_prints_config():
