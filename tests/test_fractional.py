@@ -114,6 +114,29 @@ def test_torch_parity_float16_and_ratio(nsp, rng):
         np.testing.assert_array_equal(i, ti.numpy())
 
 
+@pytest.mark.parametrize("ratio", [0.3, 0.5, 0.7, 0.95])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_torch_parity_wide_2x2_rows(ratio, dtype, rng):
+    """Case j's path: 2x2 windows over rows of hundreds of columns (the gather takes 8
+    outputs at once where their starts lie within 16, one at a time where not), with
+    +-0 ties and a NaN in a few rows (those rows leave the fast path)."""
+    torch = pytest.importorskip("torch")
+    x = rng.choice(np.array([-0.0, 0.0, 1.0, -1.0], dtype), (2, 3, 17, 301))
+    x[0, 1, 5, 100] = x[1, 2, 16, 300] = np.nan
+    u = rng.random((2, 3, 2)).astype(dtype)
+    ty, ti = torch.nn.functional.fractional_max_pool2d(
+        torch.from_numpy(x), 2, output_ratio=(ratio, ratio), return_indices=True,
+        _random_samples=torch.from_numpy(u))
+    for threads in (1, 2):
+        y, i = cypool.fractional_max_pool2d(x, 2, output_ratio=ratio, return_indices=True,
+                                            _random_samples=u, num_threads=threads)
+        plain = cypool.fractional_max_pool2d(x, 2, output_ratio=ratio, _random_samples=u, num_threads=threads)
+        bits = np.uint32 if dtype == np.float32 else np.uint64
+        np.testing.assert_array_equal(y.view(bits), ty.numpy().view(bits))
+        np.testing.assert_array_equal(plain.view(bits), ty.numpy().view(bits))
+        np.testing.assert_array_equal(i, ti.numpy())
+
+
 def test_float32_and_float64_choose_different_windows():
     """The same u gives other windows in float32 than in float64, as in PyTorch (§B6):
     n=10, k=2, m=4, u just below 1/2: float32 rounds 1 + u up to 1.5."""
