@@ -208,14 +208,25 @@ def test_reference_vectors():
     np.testing.assert_array_equal(cypool.max_pool2d(x, 2, padding="valid")[0, 0], [[5]])
 
 
+@pytest.fixture(params=[False, True], ids=["cached", "streaming"])
+def streaming(request):
+    """Both store kinds: with True every result counts as large, so the kernels that can
+    write with streaming stores (case m's uint8 pass) do so whatever its size."""
+    from cypool._kernels import _window
+    was = _window.stream_min_bytes(0 if request.param else None)
+    yield request.param
+    _window.stream_min_bytes(was)
+
+
 @pytest.mark.parametrize("op", ["max", "min", "avg"])
 @pytest.mark.parametrize("channels", [1, 2, 3, 4, 5])
 @pytest.mark.parametrize("width", [2, 3, 31, 32, 34, 66, 97])
 @pytest.mark.parametrize("ceil_mode", [False, True])
-def test_uint8_images_2x2(op, channels, width, ceil_mode, rng):
+def test_uint8_images_2x2(op, channels, width, ceil_mode, streaming, rng):
     """uint8 channels-last 2x2 windows at stride 2 (case m; a C pass of SSSE3 shuffles for 1-4
     channels, 16 output pixels a block and the rest one by one; the kernel's loops with edges or
-    5 channels): the float path's results, bit for bit, on 1-3 threads."""
+    5 channels): the float path's results, bit for bit, on 1-3 threads, with cached and
+    streaming stores, into aligned and (``out=``) misaligned results."""
     x = rng.integers(0, 256, (2, 5, width, channels), dtype=np.uint8)
     x[0, 0, ::2] = 255  # extremes
     x[0, 1, 1::2] = 0
@@ -225,7 +236,14 @@ def test_uint8_images_2x2(op, channels, width, ceil_mode, rng):
         if divisor is not None:
             kw["divisor_override"] = divisor
         want = fn(x.astype(np.float32), 2, **kw)
+        extra = {"dtype": np.float32} if op == "avg" else {}
         for threads in (1, 2, 3):
-            got = fn(x, 2, **kw, num_threads=threads, **({"dtype": np.float32} if op == "avg" else {}))
+            got = fn(x, 2, **kw, num_threads=threads, **extra)
             assert got.dtype == (np.float32 if op == "avg" else np.uint8)
             assert got.tobytes() == want.astype(got.dtype).tobytes()
+        if streaming:  # a result 1 byte (uint8) or 4 bytes (float32) off a 16-byte boundary
+            raw = np.zeros(want.size * got.itemsize + 64, np.uint8)
+            start = (-raw.ctypes.data) % 16 + (1 if op != "avg" else 4)
+            out = raw[start:start + want.size * got.itemsize].view(got.dtype).reshape(want.shape)
+            fn(x, 2, **kw, **extra, out=out)
+            assert out.tobytes() == want.astype(got.dtype).tobytes()

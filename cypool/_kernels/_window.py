@@ -82,6 +82,15 @@ _window_cf_idx._use_avx2(CF_AVX2)
 U8_2X2 = _window_cl._u8_pass()
 
 
+def stream_min_bytes(n=None):
+    """The result size in bytes from which kernels that can write with streaming
+    (non-temporal) stores do so (8 MiB); ``n`` sets it in every kernel module, for
+    tests. Returns the previous value."""
+    mods = [_window_cf, _window_cf_idx, _window_cl] + [m for m in [_twin_module()] if m is not None]
+    was = [m._stream_min_bytes(-1 if n is None else int(n)) for m in mods]
+    return was[0]
+
+
 def namespace(isa):
     """The kernels of ``isa`` as an object shaped like this module (for tests and A/B timing)."""
     return types.SimpleNamespace(ISA=isa, **kernels(isa))
