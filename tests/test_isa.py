@@ -166,6 +166,11 @@ CF_CALLS = [
     ("max k3 s2 p1", (2, 3, 13, 37), _data, lambda x: cypool.max_pool2d(x, 3, 2, 1)),
     ("min k3 s1 p1", (2, 3, 11, 30), _data, lambda x: cypool.min_pool2d(x, 3, 1, 1)),
     ("max k3 s2 p1 idx", (2, 3, 13, 37), _data, lambda x: cypool.max_pool2d(x, 3, 2, 1, return_indices=True)),
+    # the AVX2 stride-2 rows merge three input rows (two output rows at once): the sign of a
+    # zero extreme shows the merge order
+    ("max k3 s2 p1 zeros", (2, 3, 14, 37), _signed_zeros, lambda x: cypool.max_pool2d(x, 3, 2, 1)),
+    ("min k3 s2 zeros ceil", (2, 3, 13, 36), lambda rng, shape, dtype: -_signed_zeros(rng, shape, dtype),
+     lambda x: cypool.min_pool2d(x, 3, 2, 0, ceil_mode=True)),
     ("min k3 s1 idx", (2, 3, 11, 30), _data, lambda x: cypool.min_pool2d(x, 3, 1, 0, return_indices=True)),
     ("avg bwd k3 s1 p1 excl", (2, 3, 9, 29), _finite,  # gathered: quotients, row and column sums
      lambda g: cypool.avg_pool2d_backward(g, g.shape, 3, 1, 1, count_include_pad=False)),

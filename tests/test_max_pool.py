@@ -101,10 +101,12 @@ def test_nan_payloads_in_wide_rows(op, data_format, dtype, nsp, case, rng):
 @pytest.mark.parametrize("padding", [0, 1])
 @pytest.mark.parametrize("shape", [(7, 11), (12, 24), (9, 37)])
 @pytest.mark.parametrize("stride", [1, 2])
-def test_separable_3x3(op, dtype, padding, shape, stride, rng):
+def test_separable_3x3(op, dtype, padding, shape, stride, streaming, rng):
     # channels-first 3x3 stride-1 and -2 windows go through a ring of per-row 3-tap results
-    # (values, and columns for the indices): ties (+-0 among them), infinities and NaN
-    # payloads must come out bit for bit as the scan-order reference, on any thread count
+    # (values, and columns for the indices; without indices, float32 at stride 2 in the AVX2
+    # build, data in cache merge each output's three rows at once): ties (+-0 among them),
+    # infinities and NaN payloads must come out bit for bit as the scan-order reference, on
+    # any thread count
     x = scan_order_data(rng, (2, 3) + shape, dtype, op)
     want, want_idx = select_pool(x, op, (3, 3), (stride, stride), (1, 1), ((padding, padding),) * 2, False)
     bits = np.uint32 if dtype == np.float32 else np.uint64
@@ -114,6 +116,19 @@ def test_separable_3x3(op, dtype, padding, shape, stride, rng):
         got, idx = pool(op, 2)(x, 3, stride, padding, return_indices=True, num_threads=threads)
         np.testing.assert_array_equal(got.view(bits), want.view(bits))
         np.testing.assert_array_equal(idx, want_idx)
+
+
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("padding", [0, 1])
+@pytest.mark.parametrize("shape", [(14, 37), (13, 36), (6, 17)])
+def test_separable_3x3_signed_zeros(op, padding, shape, streaming, rng):
+    # windows whose extreme is a zero: the sign shows which zero came first in scan order,
+    # through the ring and through the rows merged three at a time
+    x = rng.choice(np.array([0.0, -0.0, -1.0 if op == "max" else 1.0], np.float32), (2, 3) + shape)
+    want, _ = select_pool(x, op, (3, 3), (2, 2), (1, 1), ((padding, padding),) * 2, False)
+    for threads in (1, 2):
+        got = pool(op, 2)(x, 3, 2, padding, num_threads=threads)
+        np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
 
 
 FUSED_ROWS = [  # (spatial shape, kernel, stride, dilation, padding): whole-row windows, each fused loop shape
@@ -210,8 +225,9 @@ def test_reference_vectors():
 
 @pytest.fixture(params=[False, True], ids=["cached", "streaming"])
 def streaming(request):
-    """Both store kinds: with True every result counts as large, so the kernels that can
-    write with streaming stores (case m's uint8 pass) do so whatever its size."""
+    """Both store kinds: with True every array counts as large, so the kernels that can
+    write with streaming stores (case m's uint8 pass) do so whatever its size, and those
+    with a form for data in cache (the AVX2 3x3 stride-2 rows) take their other one."""
     from cypool._kernels import _window
     was = _window.stream_min_bytes(0 if request.param else None)
     yield request.param
