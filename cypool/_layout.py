@@ -56,8 +56,18 @@ class Frame:
         return p.reshape(-1) if p.flags.c_contiguous else None
 
     def dims(self, a):
-        """(N, C, D, H, W) of a logical array."""
-        return self.to5(a).shape
+        """(N, C, D, H, W) of a logical array (to5(a).shape, from the shape alone)."""
+        s = a.shape if self.batched else (1,) + a.shape
+        if self.channels_last:
+            s = (s[0], s[-1]) + s[1:-1]
+        return s[:2] + (1,) * (3 - self.nsp) + s[2:]
+
+    def shape(self, shape5):
+        """The logical shape of a 5-D logical-NCDHW shape (from5's, without an array)."""
+        n, c = shape5[:2]
+        sp = tuple(shape5[5 - self.nsp:])
+        s = (n,) + (sp + (c,) if self.channels_last else (c,) + sp)
+        return s if self.batched else s[1:]
 
     def empty(self, shape5, dtype, zero=False):
         """New array of logical-NCDHW shape ``shape5`` in the physical layout.

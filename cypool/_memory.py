@@ -22,6 +22,7 @@ at any point (inside ``_take`` too), so giving back only appends to
 ``_returned`` and settles the lists when the lock is free. A forked child
 (multiprocessing's default start method on Linux) gets a fresh lock.
 """
+import math
 import os
 import threading
 
@@ -126,7 +127,7 @@ def _take(nbytes):
 def empty(shape, dtype, zero=False):
     """A new C-contiguous array (zeroed if ``zero``): a cached block when large."""
     dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    nbytes = int(math.prod(shape)) * dtype.itemsize
     if nbytes < MIN_BYTES or _limit == 0:
         return (np.zeros if zero else np.empty)(shape, dtype)
     entry = _take(nbytes)

@@ -168,3 +168,18 @@ def test_integer_images_with_few_channels(case):
             want = fn(x, **case, **kw)
             got = fn(xl, **case, **kw, data_format="channels_last", num_threads=2)
             assert np.ascontiguousarray(np.moveaxis(got, -1, 1)).tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("nsp", [1, 2, 3])
+@pytest.mark.parametrize("batched", [False, True])
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_frame_shapes_match_its_views(nsp, batched, channels_last):
+    # Frame.dims and Frame.shape work from shapes alone: the same as the views they stand for
+    from cypool._layout import Frame
+    shape = (2, 3, 4, 5, 6)[:nsp + 1 + batched]
+    a = np.empty(shape, np.float32)
+    for layout in ("cf", "cl"):
+        frame = Frame(nsp, batched, channels_last, layout)
+        assert frame.dims(a) == frame.to5(a).shape
+        s5 = frame.dims(a)
+        assert frame.shape(s5) == frame.from5(np.empty(s5, np.uint8)).shape == a.shape

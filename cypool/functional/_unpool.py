@@ -4,6 +4,8 @@ check arguments -> output size -> memory layout -> allocate -> kernel -> result.
 The public functions in unpool.py are thin wrappers of these; the kernels are
 cypool/_kernels/_unpool.pyx.tp.
 """
+import math
+
 import numpy as np
 
 from .. import _threads
@@ -61,8 +63,8 @@ def unpool_forward(fn, x, indices, nsp, kernel_size, stride, padding, output_siz
     shape_out5 = shape_in5[:2] + (1,) * (3 - nsp) + spatial_out
     y, yflat = _output(fn, "out", frame, out, shape_out5, a.dtype, (a, idx))
     n, c = shape_in5[:2]
-    plane_in = int(np.prod(shape_in5[2:]))
-    plane_out = int(np.prod(spatial_out))
+    plane_in = int(math.prod(shape_in5[2:]))
+    plane_out = int(math.prod(spatial_out))
     if flat.size and not yflat.size:  # no plane to scatter into: every index is out of range
         nbad = flat.size
     elif yflat.size:
@@ -90,8 +92,8 @@ def unpool_backward(fn, grad_output, indices, input_shape, nsp, *, data_format, 
     nthreads = _threads.resolve(fn, num_threads)
     shape_out5 = frame.dims(g)
     n, c = shape_in5[:2]
-    plane_in = int(np.prod(shape_in5[2:]))
-    plane_out = int(np.prod(shape_out5[2:]))
+    plane_in = int(math.prod(shape_in5[2:]))
+    plane_out = int(math.prod(shape_out5[2:]))
     if gxflat.size and not gflat.size:  # nothing to gather from: every index is out of range
         nbad = gxflat.size
     elif gxflat.size:

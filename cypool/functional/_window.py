@@ -4,6 +4,7 @@ check arguments -> window plan -> memory layout -> allocate -> kernel -> result.
 The public functions in max_pool.py and avg_pool.py are thin wrappers of these;
 the kernels are cypool/_kernels/_window.pyx.tp.
 """
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -47,7 +48,7 @@ def _output(fn, name, frame, out, shape5, dtype, inputs):
     """(logical result, flat buffer the kernel writes) honouring a user's ``out=``."""
     if out is None:
         return frame.empty(shape5, dtype)
-    check.output_array(fn, name, out, frame.from5(np.empty(shape5, np.uint8)).shape, dtype)
+    check.output_array(fn, name, out, frame.shape(shape5), dtype)
     check.no_overlap(fn, name, out, *inputs)
     flat = frame.flat(out)
     check.output_layout(fn, name, out, flat is not None, frame.layout)
@@ -170,7 +171,7 @@ def _covers_plane(tables, shape_in5):
 
 def _global_dims(frame, shape_in5):
     """The whole-plane kernels' sizes: (S,) channels-first, (S, C) channels-last."""
-    size = int(np.prod(shape_in5[2:]))
+    size = int(math.prod(shape_in5[2:]))
     return (size,) if frame.layout == "cf" else (size, shape_in5[1])
 
 
@@ -263,7 +264,7 @@ def scatter_backward(fn, grad_output, indices, input_shape, nsp, *, data_format,
         kdtype = _kernel_dtype(g.dtype)
         src = gflat.astype(kdtype) if gflat.dtype != kdtype else gflat
         dst = gxflat if gxflat.dtype == kdtype else np.empty(gxflat.size, kdtype)
-        plane = int(np.prod(shape_in5[2:]))
+        plane = int(math.prod(shape_in5[2:]))
         if frame.layout == "cf":
             nbad = K.scatter_bwd_cf(src, iflat, dst, plane, nthreads)
         else:
@@ -295,7 +296,7 @@ def _window_backward_setup(fn, grad_output, input_shape, nsp, kernel_size, strid
     plan = check.window_plan(
         fn, shape_in5[5 - nsp:], kernel_size, stride, padding, dilation, ceil_mode
     )
-    expected = frame.from5(np.empty(shape_in5[:2] + (1,) * (3 - nsp) + plan.out_shape, np.uint8)).shape
+    expected = frame.shape(shape_in5[:2] + (1,) * (3 - nsp) + plan.out_shape)
     check.same_shape(fn, "grad_output", g, expected, "the forward output's shape for these arguments")
     return g, frame, gflat, shape_in5, plan
 
