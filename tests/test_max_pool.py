@@ -223,6 +223,35 @@ def test_reference_vectors():
     np.testing.assert_array_equal(cypool.max_pool2d(x, 2, padding="valid")[0, 0], [[5]])
 
 
+CL_ROWS = [  # (spatial shape, kernel, stride, dilation, padding): channels-last windows of 2x2 to 3x3
+    ((9, 13), (3, 3), (2, 2), (1, 1), (1, 1)),   # case a: 3x3 stride 2, edge rows of 2 taps
+    ((8, 10), (2, 2), (2, 2), (1, 1), (0, 0)),   # 2x2 stride 2
+    ((7, 9), (2, 3), (1, 2), (1, 1), (0, 1)),    # 2x3 and 3x2, strides 1 and 2
+    ((9, 7), (3, 2), (1, 1), (1, 1), (1, 0)),
+    ((9, 12), (2, 2), (1, 1), (2, 2), (0, 0)),   # dilated
+    ((6, 11), (3, 3), (1, 3), (1, 1), (1, 1)),   # stride 3 across
+]
+
+
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("channels", [8, 13, 40])
+@pytest.mark.parametrize("shape,k,s,d,p", CL_ROWS)
+def test_channels_last_rows(op, dtype, channels, shape, k, s, d, p, streaming, rng):
+    # channels-last rows of 2x2 to 3x3 windows (case a NHWC: a C pass over whole vectors of
+    # channels, maxps/minps taking later taps against earlier, a pixel with a NaN redone
+    # exactly; with streaming its prefetches): ties (+-0), infinities and NaN payloads bit
+    # for bit as the scan-order reference; image 1 has no NaN, so none of it is redone
+    x = scan_order_data(rng, (2, channels) + shape, dtype, op)
+    x[1] = np.where(np.isnan(x[1]), 1, x[1])
+    want, _ = select_pool(x, op, k, s, d, tuple((q, q) for q in p), False)
+    bits = np.uint32 if dtype == np.float32 else np.uint64
+    for threads in (1, 2):
+        got = pool(op, 2)(to_format(x, "channels_last"), k, s, p, d, num_threads=threads,
+                          data_format="channels_last")
+        np.testing.assert_array_equal(from_format(got, "channels_last").view(bits), want.view(bits))
+
+
 @pytest.fixture(params=[False, True], ids=["cached", "streaming"])
 def streaming(request):
     """Both store kinds: with True every array counts as large, so the kernels that can
