@@ -56,7 +56,7 @@ def config():
         "kernels": f"channels-last {_window.ISA}" + (
             "" if build.get("avx2_twin", False) else " (no AVX2 twin in this build)")
             + f", channels-first row passes {'avx2' if _window.CF_AVX2 else 'baseline'}"
-            + f", uint8 2x2 pass {'ssse3' if _window.U8_2X2 else 'none'}",
+            + f", uint8 2x2 pass {('avx2' if _window.U8_AVX2 else 'ssse3') if _window.U8_2X2 else 'none'}",
         "result_cache": _result_cache(),
         "compiler": build.get("compiler"),
         "compile_args": build.get("compile_args"),

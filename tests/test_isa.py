@@ -233,8 +233,43 @@ def test_uint8_pass_is_reported():
         assert not _window.U8_2X2
     elif str(cypool._config.config()["compiler"]) in ("gcc", "clang"):
         assert _window.U8_2X2
-    want = "ssse3" if _window.U8_2X2 else "none"
+    avx2 = _window.U8_2X2 and _window.CF_AVX2  # its AVX2 form: the channels-first passes' rule
+    assert _window.U8_AVX2 == avx2
+    want = ("avx2" if avx2 else "ssse3") if _window.U8_2X2 else "none"
     assert cypool._config.config()["kernels"].endswith(f"uint8 2x2 pass {want}")
+
+
+@pytest.mark.parametrize("op", ["max", "min", "avg", "avg /3"])
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+@pytest.mark.parametrize("streaming", [False, True])
+def test_uint8_pass_avx2_gives_the_ssse3_bits(rng, op, channels, streaming):
+    # the AVX2 form takes blocks of 16 results two at a time (an odd block count leaves the
+    # last to the SSSE3 pass); streaming means 16 bytes off a 32-byte boundary go to the
+    # SSSE3 pass whole (the AVX2 form's streaming stores are 32 bytes)
+    if not (_window.U8_2X2 and _cpu.has_avx2_fma()):
+        pytest.skip("this CPU does not run the AVX2 form")
+    fn = {"max": cypool.max_pool2d, "min": cypool.min_pool2d}.get(op, cypool.avg_pool2d)
+    kw = dict(data_format="channels_last")
+    if op.startswith("avg"):
+        kw.update(dtype=np.float32, divisor_override=3 if op == "avg /3" else None)
+    was_nt = _window.stream_min_bytes(0 if streaming else None)
+    was = _window_cl._u8_use_avx2(False)
+    try:
+        for width in (32, 34, 66, 130, 257):
+            x = rng.integers(0, 256, (5, width, channels), dtype=np.uint8)
+            base = fn(x, 2, **kw)
+            _window_cl._u8_use_avx2(True)
+            fast = fn(x, 2, **kw)
+            buf = np.empty(fast.nbytes + 64, np.uint8)
+            at = (-buf.ctypes.data) % 64 + 16
+            shifted = buf[at:at + fast.nbytes].view(fast.dtype).reshape(fast.shape)
+            fn(x, 2, out=shifted, **kw)
+            _window_cl._u8_use_avx2(False)
+            np.testing.assert_array_equal(_bits(fast), _bits(base))
+            np.testing.assert_array_equal(_bits(shifted), _bits(base))
+    finally:
+        _window_cl._u8_use_avx2(was)
+        _window.stream_min_bytes(was_nt)
 
 
 def test_twin_is_in_use_where_it_runs():

@@ -78,8 +78,11 @@ globals().update(kernels(ISA))
 CF_AVX2 = _wanted == "auto" and _cpu.has_avx2_fma()
 _window_cf._use_avx2(CF_AVX2)
 _window_cf_idx._use_avx2(CF_AVX2)
-# The channels-last uint8 2x2 pass (SSSE3, part of the x86-64-v2 floor) runs where the CPU has it.
+# The channels-last uint8 2x2 pass (SSSE3, part of the x86-64-v2 floor) runs where the CPU has it,
+# in its AVX2 form by the same rule as the channels-first passes.
 U8_2X2 = _window_cl._u8_pass()
+_window_cl._u8_use_avx2(CF_AVX2)
+U8_AVX2 = _window_cl._u8_avx2()
 
 
 def stream_min_bytes(n=None):
