@@ -108,3 +108,16 @@ def from_format(y, data_format):
 @pytest.fixture
 def rng(request):
     return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture(params=[False, True], ids=["cached", "streaming"])
+def streaming(request):
+    """Both memory forms: with True every array counts as large, so the kernels that can
+    write with streaming stores (case m's uint8 pass) do so whatever its size, those with
+    a form for data in cache (the AVX2 3x3 stride-2 rows) take their other one, and those
+    that prefetch from memory (the channels-last row pass, the gathered average
+    backward) prefetch."""
+    from cypool._kernels import _window
+    was = _window.stream_min_bytes(0 if request.param else None)
+    yield request.param
+    _window.stream_min_bytes(was)

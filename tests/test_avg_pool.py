@@ -119,7 +119,10 @@ def test_reference_vectors():
 @pytest.mark.parametrize("data_format", LAYOUTS)
 @pytest.mark.parametrize("count_include_pad,divisor_override", [(True, None), (False, None), (False, 2)])
 @pytest.mark.parametrize("nsp,case", geometry_cases(), ids=geometry_ids())
-def test_backward_finite_differences(data_format, count_include_pad, divisor_override, nsp, case, rng):
+def test_backward_finite_differences(data_format, count_include_pad, divisor_override, nsp, case, streaming,
+                                     rng):
+    # streaming: the gathered backward (overlapping windows of taps 1 apart) in its
+    # from-memory form too (it prefetches)
     x = rng.standard_normal((1, 2) + case[0])
     kw = avg_kwargs(case, count_include_pad, divisor_override)
     y = pool(nsp)(x, **kw)

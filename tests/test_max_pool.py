@@ -252,17 +252,6 @@ def test_channels_last_rows(op, dtype, channels, shape, k, s, d, p, streaming, r
         np.testing.assert_array_equal(from_format(got, "channels_last").view(bits), want.view(bits))
 
 
-@pytest.fixture(params=[False, True], ids=["cached", "streaming"])
-def streaming(request):
-    """Both store kinds: with True every array counts as large, so the kernels that can
-    write with streaming stores (case m's uint8 pass) do so whatever its size, and those
-    with a form for data in cache (the AVX2 3x3 stride-2 rows) take their other one."""
-    from cypool._kernels import _window
-    was = _window.stream_min_bytes(0 if request.param else None)
-    yield request.param
-    _window.stream_min_bytes(was)
-
-
 @pytest.mark.parametrize("op", ["max", "min", "avg"])
 @pytest.mark.parametrize("channels", [1, 2, 3, 4, 5])
 @pytest.mark.parametrize("width", [2, 3, 31, 32, 34, 66, 97])
