@@ -187,6 +187,20 @@ def test_backward_matches_reference(op, data_format, dtype, nsp, case, rng):
     np.testing.assert_allclose(from_format(got, data_format), want, rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape", [(3, 100, 90), (2, 131, 127)])
+def test_backward_of_planes_beyond_l1(dtype, shape, streaming, rng):
+    # planes of 36-130 KB: from memory (streaming) the scatter prefetches the next plane
+    # while it scatters into this one (SCATTER_PF_MIN/MAX); overlapping 3x3 windows
+    x = random_data(rng, (2,) + shape, np.float64)
+    _, idx = select_pool(x, "max", (3, 3), (2, 2), (1, 1), ((1, 1), (1, 1)), False)
+    g = rng.standard_normal(idx.shape).astype(dtype)
+    for threads in (1, 2):
+        got = cypool.max_pool2d_backward(g, idx, x.shape, num_threads=threads)
+        want = scatter_backward(g.astype(np.float64), idx, x.shape[2:])
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("op", OPS)
 @pytest.mark.parametrize("nsp,case", geometry_cases(), ids=geometry_ids())
 def test_backward_finite_differences(op, nsp, case, rng):
