@@ -152,3 +152,24 @@ def test_backward_dtype_follows_grad(dtype):
     got = cypool.avg_pool2d_backward(g, (1, 1, 4, 4), 2)
     assert got.dtype == dtype
     np.testing.assert_array_equal(got, np.full((1, 1, 4, 4), 0.25, dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("divisor_override", [None, 2, 8, 3, 6])
+def test_divisors_bit_for_bit(dtype, divisor_override, rng):
+    # 2x2 stride-2 windows, channels-first (cases d and l): a power-of-2 divisor is taken
+    # as a multiply by its reciprocal (the same bits), any other by division; both
+    # against the taps summed in scan order and divided, on values whose quotients round
+    # (tiny, subnormal, huge)
+    fi = np.finfo(dtype)
+    x = (rng.standard_normal((2, 3, 6, 40)) * rng.choice([1.0, 1e-30, 1e30], (2, 3, 6, 40))).astype(dtype)
+    x.reshape(-1)[::7] = fi.smallest_subnormal * 3
+    x.reshape(-1)[::11] = fi.max / 3
+    div = dtype(divisor_override or 4)
+    t = x.reshape(2, 3, 3, 2, 20, 2)
+    sums = ((((dtype(0) + t[:, :, :, 0, :, 0]) + t[:, :, :, 0, :, 1]) + t[:, :, :, 1, :, 0]) + t[:, :, :, 1, :, 1])
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(cypool.avg_pool2d(x, 2, divisor_override=divisor_override), sums / div)
+    g = x[:, :, ::2, ::2]
+    want = np.repeat(np.repeat(dtype(0) + g / div, 2, axis=2), 2, axis=3)
+    np.testing.assert_array_equal(cypool.avg_pool2d_backward(g, x.shape, 2, divisor_override=divisor_override), want)
