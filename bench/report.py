@@ -74,9 +74,16 @@ def _format(head, body, markdown):
     return "\n".join([fmt(head), fmt(["-" * w for w in widths]), *map(fmt, body)])
 
 
+def _mib(nbytes):
+    return f"{nbytes / (1 << 20):g} MiB"
+
+
 def full_report(run_record, markdown=False):
     head = [f"cypool {run_record['cypool']} on {run_record['machine'].get('cpu', '?')} "
-            f"({run_record['machine'].get('affinity', run_record['machine']['cpu_count'])} CPUs); "
+            f"({run_record['machine'].get('affinity', run_record['machine']['cpu_count'])} CPUs"
+            + "".join(f", {k} {_mib(v)}" for k, v in run_record["machine"].get("caches", {}).items()
+                      if k != "L1d")
+            + "); "
             f"OpenMP {'on' if run_record['config']['openmp'] else 'OFF'}",
             "libraries: " + ", ".join(f"{PEER_NAMES[k]} {v}" for k, v in run_record["libs"].items()),
             "each figure: median ms of repeated calls"

@@ -214,7 +214,37 @@ def machine():
     except OSError:
         import platform
         info["cpu"] = platform.processor()
+    caches = cache_sizes()
+    if caches:
+        info["caches"] = caches
     return info
+
+
+def cache_sizes(root="/sys/devices/system/cpu/cpu0/cache"):
+    """``{"L1d": bytes, "L2": bytes, "L3": bytes}`` of the first CPU, from Linux's sysfs
+    (``{}`` elsewhere). Hosts differ between runs: a case whose bytes fit in the last
+    level can beat the memory floor, so the run records what it ran on."""
+    sizes = {}
+    try:
+        entries = sorted(os.listdir(root))
+    except OSError:
+        return sizes
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    for entry in entries:
+        try:
+            with open(os.path.join(root, entry, "level")) as f:
+                level = f.read().strip()
+            with open(os.path.join(root, entry, "type")) as f:
+                kind = f.read().strip()
+            with open(os.path.join(root, entry, "size")) as f:
+                size = f.read().strip()
+        except OSError:
+            continue
+        if kind == "Instruction" or not size:
+            continue
+        name = f"L{level}" + ("d" if kind == "Data" else "")
+        sizes[name] = int(size[:-1]) * units[size[-1]] if size[-1] in units else int(size)
+    return sizes
 
 
 def save_json(run_record, path):

@@ -120,6 +120,21 @@ def test_rounds_merge_to_the_median_of_their_medians():
     assert [r["status"] for r in merged] == ["error"]
 
 
+def test_cache_sizes_read_from_sysfs(tmp_path):
+    # the run records the host's caches (hosts differ between runs; a case that fits in the
+    # last level can beat the memory floor): data and unified levels, instruction caches left out
+    for i, (level, kind, size) in enumerate([(1, "Data", "48K"), (1, "Instruction", "32K"),
+                                             (2, "Unified", "2048K"), (3, "Unified", "260M")]):
+        d = tmp_path / f"index{i}"
+        d.mkdir()
+        (d / "level").write_text(f"{level}\n")
+        (d / "type").write_text(f"{kind}\n")
+        (d / "size").write_text(f"{size}\n")
+    (tmp_path / "uevent").write_text("")
+    assert runner.cache_sizes(str(tmp_path)) == {"L1d": 48 << 10, "L2": 2 << 20, "L3": 260 << 20}
+    assert runner.cache_sizes(str(tmp_path / "missing")) == {}
+
+
 def test_info_prints_config():
     proc = subprocess.run([sys.executable, "-m", "cypool", "info"], capture_output=True, text=True,
                           timeout=120)
