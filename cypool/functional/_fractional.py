@@ -24,7 +24,7 @@ from .. import _validation as check
 from .._geometry import UNIT_AXIS, tap_table
 from .._kernels import _window as K
 from .._layout import frame_for
-from ._window import _CACHE_LINE, _I64, _kernel_dtype, _output, _run, _spatial
+from ._window import _CACHE_LINE, _I64, _kernel_dtype, _output, _run, _spatial, _thread_rows
 
 _HALF = np.dtype(np.float16)
 
@@ -112,14 +112,14 @@ def _run_planes(a, frame, flat, shape_in5, outs, return_indices, nthreads, start
         block = max(1, min(C, _CACHE_LINE // kdtype.itemsize, _SLAB_BYTES // (volume * kdtype.itemsize)))
         items = N * -(-C // block)
     T = max(1, min(nthreads, items))
-    # one scratch row per thread, a cache line apart
-    scratch = [np.empty((T, W + _CACHE_LINE // kdtype.itemsize), kdtype)]
+    # one scratch row per thread
+    scratch = [_thread_rows(T, W, kdtype)]
     if return_indices:
-        scratch.append(np.empty((T, W + _CACHE_LINE // code.itemsize), code))
+        scratch.append(_thread_rows(T, W, code))
     if frame.layout == "cl":
-        slabs = [np.empty((T, block * volume + _CACHE_LINE), kdtype)]
+        slabs = [_thread_rows(T, block * volume, kdtype)]
         if return_indices:
-            slabs.append(np.empty((T, block * (volume - D * H * W) + _CACHE_LINE), _I64))
+            slabs.append(_thread_rows(T, block * (volume - D * H * W), _I64))
         scratch = [block] + slabs + scratch
     kernel = f"max_fwd{'_idx' if return_indices else ''}_planes_{frame.layout}"
     _run(kernel, frame, shape_in5, flat, outs, a.dtype, *args, *scratch, nthreads)

@@ -19,7 +19,18 @@ _HALF = np.dtype(np.float16)
 _F32 = np.dtype(np.float32)
 _I64 = np.dtype(np.int64)
 _U8 = np.dtype(np.uint8)
-_CACHE_LINE = 64  # bytes: per-thread scratch rows are padded this far apart
+_CACHE_LINE = 64  # bytes: a cache line
+_PAGE = 4096
+
+
+def _thread_rows(nthreads, n, dtype):
+    """Per-thread scratch rows of at least ``n`` items, shape ``(nthreads, stride)``: whole
+    4 KB pages with a page between two threads' rows, the rule of ``thread_stride`` in
+    _window.pyx.tp (rows a cache line apart still had the hardware prefetchers take one
+    thread's lines from the other: case b NHWC with indices 1.23-1.35x at two threads)."""
+    dtype = np.dtype(dtype)
+    stride = (-(-n * dtype.itemsize // _PAGE) + 1) * _PAGE // dtype.itemsize
+    return np.empty((nthreads, stride), dtype)
 
 
 @lru_cache(maxsize=256)
@@ -316,7 +327,7 @@ def lp2_backward(fn, grad_output, output, a, nsp, kernel_size, stride, ceil_mode
     if frame.layout != "cf" or not gflat.size or not K.disjoint_plan(*tables):
         return None
     gx, gxflat = frame.empty(shape_in5, g.dtype)
-    scratch = np.empty((nthreads, tables[2].shape[1] + _CACHE_LINE // g.dtype.itemsize), g.dtype)
+    scratch = _thread_rows(nthreads, tables[2].shape[1], g.dtype)
     K.lp2_bwd_cf(gflat, flat_in(frame, output), flat_in(frame, a), gxflat, scratch,
                  *_dims_args(frame, shape_in5), *tables, 0.0, float(volume), nthreads)
     return gx
@@ -341,8 +352,8 @@ def avg_backward_tables(frame, dtype, gflat, shape_in5, tables, divisor, nthread
         else:
             kernel = getattr(K, f"avg_bwd_{frame.layout}")
             scratch = ()
-            if frame.layout == "cf":  # a row of quotients per thread, a cache line apart
-                scratch = (np.empty((nthreads, tables[2].shape[1] + _CACHE_LINE // kdtype.itemsize), kdtype),)
+            if frame.layout == "cf":  # a row of quotients per thread
+                scratch = (_thread_rows(nthreads, tables[2].shape[1], kdtype),)
             kernel(src, dst, *scratch, *_dims_args(frame, shape_in5), *tables, float(divisor), nthreads)
         if dst is not gxflat:
             gxflat[...] = dst
