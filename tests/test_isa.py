@@ -177,6 +177,9 @@ CF_CALLS = [
     ("max k2 s2 pairs", (2, 3, 10, 46), _data, lambda x: cypool.max_pool2d(x, 2)),  # 8 + 7 outputs
     ("min k2 s2 pairs", (2, 3, 10, 46), _finite, lambda x: cypool.min_pool2d(x, 2)),
     ("max3d k2 s2 pairs", (2, 3, 4, 6, 38), _finite, lambda x: cypool.max_pool3d(x, 2)),
+    ("max k4 s4 quads zeros", (2, 3, 118), _signed_zeros, lambda x: cypool.max_pool1d(x, 4)),  # 3 x 8 + 4 + 1
+    ("min k4 s4 quads zeros", (2, 3, 118), lambda rng, shape, dtype: -_signed_zeros(rng, shape, dtype),
+     lambda x: cypool.min_pool1d(x, 4)),
     ("adaptive max 7x7", (2, 3, 30, 30), _data, lambda x: cypool.adaptive_max_pool2d(x, 7)),  # tall8
     ("adaptive min 8x3", (2, 3, 20, 41), _signed_zeros, lambda x: cypool.adaptive_min_pool2d(x, (8, 3))),
     ("adaptive max 5x4", (2, 3, 17, 23), _finite, lambda x: cypool.adaptive_max_pool2d(x, (5, 4))),

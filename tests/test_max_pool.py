@@ -137,6 +137,7 @@ FUSED_ROWS = [  # (spatial shape, kernel, stride, dilation, padding): whole-row 
     ((7, 9), 2, 1, 1, 0), ((6, 11), 3, 1, 1, 1), ((9, 12), 2, 1, 2, 0),    # stride 1, dilated
     ((9, 13), 3, 2, 1, 1), ((5, 5, 8), 2, 1, 1, 0),                        # 3x3 stride 2, 2x2x2 stride 1
     ((37,), 4, 4, 1, 0), ((19,), 3, 2, 1, 1),                               # 1-D (case i)
+    ((55,), 4, 4, 1, 0), ((50,), 4, 4, 2, 1),  # k4 s4: 8 + 4 + 1 outputs (AVX2, SSE, scalar), dilated
 ]
 
 
