@@ -162,6 +162,26 @@ def test_fused_rows(op, dtype, shape, k, s, d, p, rng):
 
 
 @pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("shift", [0, 1, 3])
+def test_k4_s4_indices_streamed_from_any_offset(op, shift, streaming, rng):
+    # 1-D k4 s4 with indices (case i): the AVX2 pass streams the indices from their
+    # first 32-byte line on (streaming: every size), the outputs before it taken apart;
+    # indices_out 0-3 int64 past a 64-byte line, rows of 1-29 outputs
+    for width in (4, 13, 39, 60, 116):
+        x = scan_order_data(rng, (2, 3, width), np.float32, op)
+        want, want_idx = select_pool(x, op, (4,), (4,), (1,), ((0, 0),), False)
+        y = np.empty(want.shape, np.float32)
+        buf = np.empty(want_idx.size + 16, np.int64)
+        skip = (-buf.ctypes.data % 64) // 8 + shift
+        idx = buf[skip:skip + want_idx.size].reshape(want_idx.shape)
+        for threads in (1, 2):
+            idx[...] = -1
+            pool(op, 1)(x, 4, return_indices=True, out=y, indices_out=idx, num_threads=threads)
+            np.testing.assert_array_equal(y.view(np.uint32), want.view(np.uint32))
+            np.testing.assert_array_equal(idx, want_idx)
+
+
+@pytest.mark.parametrize("op", OPS)
 def test_integer_extremes(op):
     for dtype in INTS:
         info = np.iinfo(dtype)
