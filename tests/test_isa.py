@@ -177,6 +177,18 @@ CF_CALLS = [
     ("max k2 s2 pairs", (2, 3, 10, 46), _data, lambda x: cypool.max_pool2d(x, 2)),  # 8 + 7 outputs
     ("min k2 s2 pairs", (2, 3, 10, 46), _finite, lambda x: cypool.min_pool2d(x, 2)),
     ("max3d k2 s2 pairs", (2, 3, 4, 6, 38), _finite, lambda x: cypool.max_pool3d(x, 2)),
+    # with indices (float32): a block without NaN by max/min and equality, one with a NaN by the
+    # exact blends; the sign of a zero extreme and its index show the tie order
+    ("max k2 s2 pairs idx", (2, 3, 10, 46), _data, lambda x: cypool.max_pool2d(x, 2, return_indices=True)),
+    ("min k2 s2 pairs zeros idx", (2, 3, 10, 46), lambda rng, shape, dtype: -_signed_zeros(rng, shape, dtype),
+     lambda x: cypool.min_pool2d(x, 2, return_indices=True)),
+    ("max k2 s2 pairs zeros idx", (2, 3, 10, 46), _signed_zeros, lambda x: cypool.max_pool2d(x, 2, return_indices=True)),
+    ("max3d k2 s2 pairs idx", (2, 3, 4, 6, 38), _data, lambda x: cypool.max_pool3d(x, 2, return_indices=True)),
+    ("min3d k2 s2 pairs zeros idx", (2, 3, 4, 6, 38), lambda rng, shape, dtype: -_signed_zeros(rng, shape, dtype),
+     lambda x: cypool.min_pool3d(x, 2, return_indices=True)),
+    ("max k2 s2 p1 idx", (2, 3, 11, 47), _data, lambda x: cypool.max_pool2d(x, 2, 2, 1, return_indices=True)),
+    ("max k2 s2 p1 zeros idx", (2, 3, 11, 47), _signed_zeros,  # the general row loop's interior
+     lambda x: cypool.max_pool2d(x, 2, 2, 1, return_indices=True)),
     ("max k4 s4 quads zeros", (2, 3, 118), _signed_zeros, lambda x: cypool.max_pool1d(x, 4)),  # 3 x 8 + 4 + 1
     ("min k4 s4 quads zeros", (2, 3, 118), lambda rng, shape, dtype: -_signed_zeros(rng, shape, dtype),
      lambda x: cypool.min_pool1d(x, 4)),
